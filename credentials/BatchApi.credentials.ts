@@ -1,0 +1,74 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+import { allowedBaseUrlExpression, BASE_URL_HINT } from './baseUrl';
+
+export class BatchApi implements ICredentialType {
+	name = 'batchApi';
+
+	displayName = 'Batch API';
+
+	icon: Icon = { light: 'file:../icons/batch.svg', dark: 'file:../icons/batch.dark.svg' };
+
+	documentationUrl = 'https://doc.batch.com/developer/api/cep';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'REST API Key',
+			name: 'restApiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'Batch dashboard → Settings → General → REST API Key (visible to account managers only)',
+		},
+		{
+			displayName: 'Project Key',
+			name: 'projectKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			placeholder: 'project_0664hxvwffvbpn278gxdyhsadddqgna6',
+			description: 'Batch dashboard → Settings → General → Project Key (starts with project_)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.batch.com',
+			description: BASE_URL_HINT,
+		},
+		{
+			displayName: 'API Version',
+			name: 'apiVersion',
+			type: 'string',
+			default: '2.11',
+			description: 'Version of the Batch project API (2.x) used in every request path',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.restApiKey}}',
+				'X-Batch-Project': '={{$credentials.projectKey}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: allowedBaseUrlExpression('baseUrl'),
+			url: '=/{{$credentials.apiVersion}}/audiences/list',
+			qs: { limit: 1 },
+			method: 'GET',
+		},
+	};
+}

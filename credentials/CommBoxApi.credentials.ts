@@ -1,0 +1,52 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+import { allowedBaseUrlExpression, BASE_URL_HINT } from './baseUrl';
+
+export class CommBoxApi implements ICredentialType {
+	name = 'commBoxApi';
+
+	displayName = 'CommBox API';
+
+	icon: Icon = { light: 'file:../icons/commbox.svg', dark: 'file:../icons/commbox.dark.svg' };
+
+	documentationUrl = 'https://help.commbox.io/docs/api-key';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'CommBox console → Settings → API (admin privileges required)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.commbox.io',
+			description: BASE_URL_HINT,
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: { Authorization: '=Bearer {{$credentials.apiKey}}' },
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: allowedBaseUrlExpression('baseUrl'),
+			url: '/audiences',
+			method: 'GET',
+		},
+	};
+}

@@ -1,0 +1,36 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { platformDescription, route } from './actions/router';
+import { listSearch } from './methods/listSearch';
+
+export class Audience implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Audience',
+		name: 'audience',
+		icon: { light: 'file:audience.svg', dark: 'file:audience.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description:
+			'Sync audiences to Batch.com and CommBox in the fewest API requests, with every item accounted for',
+		defaults: { name: 'Audience' },
+		usableAsTool: true,
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [
+			{ name: 'batchApi', required: true, displayOptions: { show: { resource: ['batch'] } } },
+			{
+				name: 'batchCustomAudienceApi',
+				required: true,
+				displayOptions: { show: { resource: ['batchCustomAudience'] } },
+			},
+			{ name: 'commBoxApi', required: true, displayOptions: { show: { resource: ['commBox'] } } },
+		],
+		properties: platformDescription,
+	};
+
+	methods = { listSearch };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await route.call(this);
+	}
+}

@@ -1,0 +1,17 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { attributeFields, audienceLocator, syncOptions, userIdField } from '../shared/fields';
+import { syncMembers } from '../shared/syncMembers';
+import { batchSyncTarget } from './syncTarget';
+
+const show = { resource: ['batch'], operation: ['replace'] };
+
+export const description: INodeProperties[] = [
+	audienceLocator(show, 'searchBatchAudiences'),
+	userIdField(show, 'Custom User ID'),
+	...attributeFields(show),
+	syncOptions(show, true),
+];
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await syncMembers.call(this, items, batchSyncTarget, 'replace');
+}

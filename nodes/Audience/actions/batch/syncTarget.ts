@@ -1,0 +1,16 @@
+import { replaceAudience, updateAudience, viewAudience } from '../../transport/batch';
+import type { MemberSyncTarget } from '../shared/syncMembers';
+
+/** Batch project API 2.x as the target of Update and Replace. */
+export const batchSyncTarget: MemberSyncTarget = {
+	platform: 'Batch',
+	withTags: false,
+	async send(request, policy) {
+		const write = request.operation === 'replace' ? replaceAudience : updateAudience;
+		const { indexing_token } = await write.call(this, request.audience, request.members, policy);
+		return indexing_token;
+	},
+	async view(audience, token, policy) {
+		return await viewAudience.call(this, audience, token, policy);
+	},
+};

@@ -1,0 +1,18 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { actionField, attributeFields, audienceLocator, syncOptions, userIdField } from '../shared/fields';
+import { syncMembers } from '../shared/syncMembers';
+import { batchSyncTarget } from './syncTarget';
+
+const show = { resource: ['batch'], operation: ['update'] };
+
+export const description: INodeProperties[] = [
+	audienceLocator(show, 'searchBatchAudiences'),
+	actionField(show),
+	userIdField(show, 'Custom User ID'),
+	...attributeFields(show),
+	syncOptions(show, false),
+];
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await syncMembers.call(this, items, batchSyncTarget, 'update');
+}

@@ -1,0 +1,6 @@
+import type { INodeProperties } from 'n8n-workflow';
+import type { OperationModule } from '../shared/types';
+
+export const operations: Record<string, OperationModule> = {};
+
+export const description: INodeProperties[] = [];

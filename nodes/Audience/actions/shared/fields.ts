@@ -1,0 +1,292 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** Field builders shared by the operations; each takes the platform and operations it shows for. */
+type Show = { resource: string[]; operation: string[] };
+
+const AUDIENCE_NAME_REGEX = '^[A-Za-z0-9_-]{1,255}$';
+
+export function audienceLocator(
+	show: Show,
+	searchListMethod: string,
+	byName = true,
+): INodeProperties {
+	return {
+		displayName: 'Audience',
+		name: 'audience',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'The audience to write to. May be an expression, so one run can feed several audiences.',
+		displayOptions: { show },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod, searchable: true },
+			},
+			{
+				displayName: byName ? 'By Name' : 'By ID',
+				name: byName ? 'name' : 'id',
+				type: 'string',
+				placeholder: byName ? 'e.g. newsletter_subscribers' : 'e.g. 1001',
+				validation: [
+					{
+						type: 'regex',
+						properties: byName
+							? { regex: AUDIENCE_NAME_REGEX, errorMessage: 'Use letters, digits, _ and - only (at most 255 characters)' }
+							: { regex: '^[0-9]+$', errorMessage: 'An audience ID is a number' },
+					},
+				],
+			},
+		],
+	};
+}
+
+export function actionField(show: Show): INodeProperties {
+	return {
+		displayName: 'Action',
+		name: 'action',
+		type: 'options',
+		options: [
+			{ name: 'Add', value: 'add', description: 'Add the member (with its attributes)', action: 'Add the member' },
+			{ name: 'Remove', value: 'remove', description: 'Remove the member', action: 'Remove the member' },
+		],
+		default: 'add',
+		description: 'What to do with each member. Use an expression to decide per item.',
+		displayOptions: { show },
+	};
+}
+
+export function userIdField(show: Show, displayName = 'User ID'): INodeProperties {
+	return {
+		displayName,
+		name: 'userId',
+		type: 'string',
+		default: '={{ $json.id }}',
+		required: true,
+		description: 'The ID of the member for each item, usually mapped from the incoming data',
+		displayOptions: { show },
+	};
+}
+
+export function attributeFields(show: Show): INodeProperties[] {
+	return [
+		{
+			displayName: 'Attributes',
+			name: 'attributeMode',
+			type: 'options',
+			options: [
+				{ name: 'JSON Object', value: 'json', description: 'One object of attributes per item, mapped from the incoming data' },
+				{ name: 'Map Each Attribute', value: 'fields', description: 'Name, type and value of each attribute' },
+				{ name: 'None', value: 'none' },
+			],
+			default: 'none',
+			description: 'Attributes to attach to added members (at most 15, only with action Add)',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Attributes',
+			name: 'attributes',
+			type: 'fixedCollection',
+			placeholder: 'Add Attribute',
+			typeOptions: { multipleValues: true },
+			default: {},
+			displayOptions: { show: { ...show, attributeMode: ['fields'] } },
+			options: [
+				{
+					displayName: 'Attribute',
+					name: 'attribute',
+					values: [
+						{
+							displayName: 'Name',
+							name: 'name',
+							type: 'string',
+							default: '',
+							placeholder: 'e.g. plan',
+							description: 'Letters, digits and _ only, at most 30 characters',
+						},
+						{
+							displayName: 'Type',
+							name: 'type',
+							type: 'options',
+							options: [
+								{ name: 'Array of Strings', value: 'array' },
+								{ name: 'Auto', value: 'auto', description: 'Numbers, booleans, strings and string arrays as they are' },
+								{ name: 'Boolean', value: 'boolean' },
+								{ name: 'Date', value: 'date', description: 'Sent as date(name) in ISO-8601 UTC' },
+								{ name: 'Number', value: 'number' },
+								{ name: 'String', value: 'string' },
+								{ name: 'URL', value: 'url', description: 'An absolute http(s) address, sent with the link type' },
+							],
+							default: 'auto',
+						},
+						{
+							displayName: 'Value',
+							name: 'value',
+							type: 'string',
+							default: '',
+							placeholder: 'e.g. {{ $json.plan }}',
+						},
+					],
+				},
+			],
+		},
+		{
+			displayName: 'Attributes (JSON)',
+			name: 'attributesJson',
+			type: 'json',
+			default: '={{ $json.attributes }}',
+			description:
+				'An object of attributes per item. Keys may carry a type prefix for dates and links, e.g. "date(since)".',
+			displayOptions: { show: { ...show, attributeMode: ['json'] } },
+		},
+	];
+}
+
+export function indexingTokenField(show: Show): INodeProperties {
+	return {
+		displayName: 'Indexing Token',
+		name: 'indexingToken',
+		// eslint-disable-next-line n8n-nodes-base/node-param-type-options-password-missing -- an indexing token is not a secret
+		type: 'string',
+		default: '={{ $json.indexingToken }}',
+		description:
+			'Token returned by a write; the default reads it from the output of an Update or Replace',
+		displayOptions: { show },
+	};
+}
+
+const waitOptions: INodeProperties[] = [
+	{
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		typeOptions: { minValue: 0.1 },
+		default: 2,
+		description: 'How often to ask for the indexing state while waiting',
+	},
+	{
+		displayName: 'Wait Timeout (Seconds)',
+		name: 'waitTimeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 300,
+		description: 'How long to wait for indexing before failing with the last state',
+	},
+];
+
+const requestOptions: INodeProperties[] = [
+	{
+		displayName: 'Max Retries',
+		name: 'maxRetries',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 20 },
+		default: 5,
+		description:
+			'Retries of a request answered 429 or 5xx, or cut by a network error, with growing waits',
+	},
+	{
+		displayName: 'Requests per Second',
+		name: 'requestsPerSecond',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description: 'Pace the requests of one run; 0 sends them as fast as the API accepts',
+	},
+];
+
+/** Options of Update and Replace. */
+export function syncOptions(show: Show, replace: boolean): INodeProperties {
+	const replaceGuards: INodeProperties[] = replace
+		? [
+				{
+					displayName: 'Allow Empty Replace',
+					name: 'allowEmpty',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether an empty input may empty the audience. Off by default, so an empty upstream result never wipes an audience.',
+				},
+				{
+					displayName: 'Minimum Share of Current Size (%)',
+					name: 'minimumShare',
+					type: 'number',
+					typeOptions: { minValue: 0, maxValue: 100 },
+					default: 0,
+					description:
+						'Refuse a replace that would leave fewer members than this share of the current size. 0 turns the guard off.',
+				},
+			]
+		: [];
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			...replaceGuards,
+			{
+				displayName: 'Batch Size',
+				name: 'batchSize',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 10000 },
+				default: 10000,
+				description: 'Members per request (the API accepts at most 10,000)',
+			},
+			{
+				displayName: 'Dry Run',
+				name: 'dryRun',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to validate and report what would be sent, without writing anything',
+			},
+			...requestOptions,
+			{
+				displayName: 'Output',
+				name: 'outputMode',
+				type: 'options',
+				options: [
+					{ name: 'One Item per Input Item', value: 'perItem' },
+					{ name: 'One Item per Request', value: 'perRequest' },
+				],
+				default: 'perRequest',
+			},
+			{
+				displayName: 'Wait for Indexing',
+				name: 'waitForIndexing',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to wait until every request is indexed (APPLIED) before continuing',
+			},
+			...waitOptions,
+		],
+	};
+}
+
+/** Options of Check Indexing and of reads. */
+export function readOptions(show: Show, wait: boolean): INodeProperties {
+	const waitFields: INodeProperties[] = wait
+		? [
+				{
+					displayName: 'Wait Until Done',
+					name: 'waitUntilDone',
+					type: 'boolean',
+					default: false,
+					description: 'Whether to keep asking until the state is APPLIED or REPLACED',
+				},
+				...waitOptions,
+			]
+		: [];
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [...requestOptions, ...waitFields],
+	};
+}

@@ -1,0 +1,34 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { describeInvalidItem, type InvalidItem } from '../../engine';
+
+const LISTED_IN_DESCRIPTION = 50;
+
+/**
+ * Invalid items: without "continue on fail" the node stops before sending anything, naming the
+ * first invalid item; with it, each becomes an error item paired to its input (n8n routes these to
+ * the error output when that is enabled).
+ */
+export function invalidItemsOutput(this: IExecuteFunctions, invalid: InvalidItem[]): INodeExecutionData[] {
+	if (invalid.length === 0) return [];
+	const sorted = [...invalid].sort((a, b) => a.itemIndex - b.itemIndex);
+	if (!this.continueOnFail()) {
+		const [first] = sorted;
+		const more = sorted.length > 1 ? ` (and ${sorted.length - 1} more invalid items)` : '';
+		const listed = sorted.slice(0, LISTED_IN_DESCRIPTION).map(describeInvalidItem);
+		if (sorted.length > LISTED_IN_DESCRIPTION) listed.push(`… ${sorted.length - LISTED_IN_DESCRIPTION} more`);
+		throw new NodeOperationError(this.getNode(), `${describeInvalidItem(first)}${more}. Nothing was sent.`, {
+			itemIndex: first.itemIndex,
+			description: listed.join('\n'),
+		});
+	}
+	return sorted.map((item) => errorItem(describeInvalidItem(item), item.itemIndex, { id: item.id ?? null }));
+}
+
+export function errorItem(message: string, itemIndexes: number | number[], details: IDataObject = {}): INodeExecutionData {
+	const indexes = Array.isArray(itemIndexes) ? itemIndexes : [itemIndexes];
+	return {
+		json: { error: message, details: { itemIndex: indexes.length === 1 ? indexes[0] : indexes, ...details } },
+		pairedItem: indexes.map((item) => ({ item })),
+	};
+}

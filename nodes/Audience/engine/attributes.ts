@@ -1,0 +1,199 @@
+import { isDateTimeLike, toIsoUtc } from './dates';
+import { ATTRIBUTE_NAME_PATTERN, MAX_ARRAY_ITEMS, MAX_ATTRIBUTES_PER_ID, MAX_STRING_LENGTH } from './limits';
+import { Problem, show } from './messages';
+import type { AttributeType, AttributeValue, MappedAttribute } from './types';
+import { urlProblem } from './urls';
+
+export interface TypedAttributes {
+	/** Undefined when no attribute has a value. */
+	attributes?: Record<string, AttributeValue>;
+	/** Undefined when there is no problem. */
+	errors?: string[];
+}
+
+type Converter = (value: unknown) => AttributeValue | Problem;
+
+const TYPED_KEY = /^(date|url)\((.*)\)$/i;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const NO_ATTRIBUTES: TypedAttributes = {};
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+	const proto = Object.getPrototypeOf(value);
+	return proto === Object.prototype || proto === null;
+}
+
+function tooLong(text: string): boolean {
+	// Count characters (code points), not UTF-16 units; the cheap test first.
+	return text.length > MAX_STRING_LENGTH && Array.from(text).length > MAX_STRING_LENGTH;
+}
+
+const TOO_LONG = new Problem(`is longer than ${MAX_STRING_LENGTH} characters`);
+
+function checkArray(items: string[]): string[] | Problem {
+	if (items.length > MAX_ARRAY_ITEMS) return new Problem(`has ${items.length} items (at most ${MAX_ARRAY_ITEMS})`);
+	if (items.some(tooLong)) return new Problem(`has an item longer than ${MAX_STRING_LENGTH} characters`);
+	return items;
+}
+
+function toAuto(value: unknown): AttributeValue | Problem {
+	if (typeof value === 'string') return tooLong(value) ? TOO_LONG : value;
+	if (typeof value === 'number') return Number.isFinite(value) ? value : new Problem('is not a finite number');
+	if (typeof value === 'boolean') return value;
+	if (Array.isArray(value)) {
+		if (!value.every((item) => typeof item === 'string')) {
+			return new Problem('is a list with items that are not text (use type Array to convert numbers)');
+		}
+		return checkArray(value as string[]);
+	}
+	if (value instanceof Date || isDateTimeLike(value)) return new Problem('needs a type: use type Date');
+	return new Problem('is not an accepted value (use text, a number, a boolean or a list of texts)');
+}
+
+function toText(value: unknown): AttributeValue | Problem {
+	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	if (typeof value !== 'string') return new Problem('is not text');
+	return tooLong(value) ? TOO_LONG : value;
+}
+
+function toNumber(value: unknown): AttributeValue | Problem {
+	if (typeof value === 'number' && Number.isFinite(value)) return value;
+	if (typeof value === 'string' && DECIMAL.test(value.trim())) {
+		const parsed = Number(value.trim());
+		if (Number.isFinite(parsed)) return parsed;
+	}
+	return new Problem('is not a number');
+}
+
+function toBoolean(value: unknown): AttributeValue | Problem {
+	if (typeof value === 'boolean') return value;
+	if (value === 1 || value === 0) return value === 1;
+	if (typeof value === 'string') {
+		const text = value.trim().toLowerCase();
+		if (text === 'true' || text === '1' || text === 'yes') return true;
+		if (text === 'false' || text === '0' || text === 'no') return false;
+	}
+	return new Problem('is not a boolean (use true/false, yes/no or 1/0)');
+}
+
+function toDate(value: unknown): AttributeValue | Problem {
+	const iso = toIsoUtc(value);
+	if (iso !== undefined) return iso;
+	return typeof value === 'string'
+		? new Problem('is not an ISO-8601 date')
+		: new Problem('is not a date (use an ISO-8601 string, a Date or epoch milliseconds)');
+}
+
+function toUrl(value: unknown): AttributeValue | Problem {
+	if (typeof value !== 'string') return new Problem('is not an absolute http(s) URL');
+	const text = value.trim();
+	const problem = urlProblem(text);
+	return problem === undefined ? text : new Problem(problem);
+}
+
+function toArray(value: unknown): AttributeValue | Problem {
+	let items: unknown[];
+	if (typeof value === 'string') items = value.split(',');
+	else if (Array.isArray(value)) items = value;
+	else return new Problem('is not a list (use a list of texts or a comma-separated text)');
+	const texts: string[] = [];
+	for (const item of items) {
+		if (typeof item === 'number' && Number.isFinite(item)) texts.push(String(item));
+		else if (typeof item !== 'string') return new Problem('is a list with items that are not text or numbers');
+		else if (item.trim() !== '') texts.push(item.trim());
+	}
+	return checkArray(texts);
+}
+
+const CONVERTERS: Record<AttributeType, Converter> = {
+	auto: toAuto,
+	string: toText,
+	number: toNumber,
+	boolean: toBoolean,
+	date: toDate,
+	url: toUrl,
+	array: toArray,
+};
+
+/** Collects one member's attributes, one at a time. */
+class AttributeCollector {
+	attributes: Record<string, AttributeValue> | undefined;
+	errors: string[] | undefined;
+	private names: string[] = [];
+
+	fail(message: string): void {
+		if (this.errors === undefined) this.errors = [];
+		this.errors.push(message);
+	}
+
+	add(rawName: string, type: AttributeType, value: unknown): void {
+		if (value === undefined || value === null || value === '') return;
+		const name = rawName.trim();
+		if (!ATTRIBUTE_NAME_PATTERN.test(name)) {
+			this.fail(`attribute name ${show(name)} is not valid: use 1 to 30 letters, digits or "_"`);
+			return;
+		}
+		// Case-insensitive, and date(x) is the same attribute as x: whether Batch lower-cases names is not documented.
+		const lower = name.toLowerCase();
+		if (this.names.includes(lower)) {
+			this.fail(`attribute "${name}" is given more than once`);
+			return;
+		}
+		this.names.push(lower);
+		const typed = CONVERTERS[type](value);
+		if (typed instanceof Problem) {
+			this.fail(`attribute "${name}": ${show(value)} ${typed.message}`);
+			return;
+		}
+		if (this.attributes === undefined) this.attributes = {};
+		this.attributes[type === 'date' || type === 'url' ? `${type}(${name})` : name] = typed;
+	}
+
+	result(): TypedAttributes {
+		if (this.names.length > MAX_ATTRIBUTES_PER_ID) {
+			this.fail(`${this.names.length} attributes given, at most ${MAX_ATTRIBUTES_PER_ID} per id`);
+		}
+		return { attributes: this.errors ? undefined : this.attributes, errors: this.errors };
+	}
+}
+
+function addMapped(collector: AttributeCollector, list: Array<Partial<MappedAttribute> | null>): void {
+	for (const mapped of list) {
+		if (!mapped || typeof mapped.name !== 'string') return collector.fail('every mapped attribute needs a name');
+		const type = mapped.type === undefined || (mapped.type as string) === '' ? 'auto' : mapped.type;
+		if (!Object.prototype.hasOwnProperty.call(CONVERTERS, type)) {
+			return collector.fail(`attribute "${mapped.name}": unknown type ${show(type)}`);
+		}
+		collector.add(mapped.name, type, mapped.value);
+	}
+}
+
+function addJson(collector: AttributeCollector, object: Record<string, unknown>): void {
+	for (const key of Object.keys(object)) {
+		// JSON keys may already carry the type, as Batch writes it: date(x), url(x).
+		const typed = key.indexOf('(') === -1 ? null : TYPED_KEY.exec(key.trim());
+		if (typed) collector.add(typed[2], typed[1].toLowerCase() as AttributeType, object[key]);
+		else collector.add(key, 'auto', object[key]);
+	}
+}
+
+/**
+ * Validates and types one member's attributes into the API's `attributes` object. Accepts mapped
+ * fields, a JSON object, or that object as JSON text. Empty values are dropped before any check.
+ */
+export function typeAttributes(raw: unknown): TypedAttributes {
+	if (raw === undefined || raw === null || raw === '') return NO_ATTRIBUTES;
+	if (typeof raw === 'string') {
+		try {
+			raw = JSON.parse(raw);
+		} catch {
+			return { errors: ['attributes are not valid JSON'] };
+		}
+		if (!isPlainObject(raw)) return { errors: ['attributes must be a JSON object'] };
+	}
+	const collector = new AttributeCollector();
+	if (Array.isArray(raw)) addMapped(collector, raw);
+	else if (isPlainObject(raw)) addJson(collector, raw);
+	else return { errors: ['attributes must be a JSON object or a list of mapped fields'] };
+	return collector.result();
+}

@@ -1,0 +1,106 @@
+import { unparse } from 'papaparse';
+import { show } from './messages';
+import { normalizePhone } from './phone';
+import type { AudienceCsv, CsvRowInput, InvalidItem } from './types';
+
+const PHONE_COLUMN = 'phone1';
+// Spreadsheets run cells starting with these as formulas (CSV injection).
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+interface Row {
+	phone: string;
+	columns: Record<string, unknown>;
+	firstIndex: number;
+	collapsedIndexes?: number[];
+}
+
+function neutralize(text: string): string {
+	return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+function toCell(value: unknown): string {
+	if (value === undefined || value === null) return '';
+	if (typeof value === 'string') return neutralize(value);
+	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return neutralize(String(value));
+	if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : neutralize(value.toISOString());
+	try {
+		return neutralize(JSON.stringify(value) ?? '');
+	} catch {
+		return neutralize(String(value));
+	}
+}
+
+function hasOwn(object: object, key: string): boolean {
+	return Object.prototype.hasOwnProperty.call(object, key);
+}
+
+function isExtraColumn(name: string): boolean {
+	return name.trim() !== '' && name.trim().toLowerCase() !== PHONE_COLUMN;
+}
+
+function pickColumns(rows: Row[], requested: string[] | undefined): string[] {
+	if (requested) {
+		if (requested.some((name) => typeof name !== 'string' || name.trim() === '')) {
+			throw new Error('CSV column names must be non-empty text');
+		}
+		return Array.from(new Set(requested.filter(isExtraColumn)));
+	}
+	const names = new Set<string>();
+	for (const row of rows) for (const name of Object.keys(row.columns)) if (isExtraColumn(name)) names.add(name);
+	return Array.from(names);
+}
+
+/**
+ * The CommBox audience file: `phone1` (normalized) first, then the extra columns.
+ * Rows with the same phone collapse into one: the last one's cells, at the first one's position.
+ */
+export function buildAudienceCsv(rows: CsvRowInput[], options: { columns?: string[] } = {}): AudienceCsv {
+	const invalid: InvalidItem[] = [];
+	const unique: Row[] = [];
+	const byPhone = new Map<string, Row>();
+	let duplicatesCollapsed = 0;
+
+	for (const input of rows) {
+		const phone = normalizePhone(input.phone);
+		if (phone === undefined) {
+			const empty = input.phone === undefined || input.phone === null || input.phone === '';
+			invalid.push({
+				itemIndex: input.itemIndex,
+				message: empty
+					? 'missing phone'
+					: `phone ${show(input.phone)} is not a full international number (8 to 15 digits with country code)`,
+			});
+			continue;
+		}
+		const columns = input.columns ?? {};
+		const existing = byPhone.get(phone);
+		if (existing === undefined) {
+			const row: Row = { phone, columns, firstIndex: input.itemIndex };
+			unique.push(row);
+			byPhone.set(phone, row);
+		} else {
+			existing.columns = columns;
+			if (existing.collapsedIndexes === undefined) existing.collapsedIndexes = [];
+			existing.collapsedIndexes.push(input.itemIndex);
+			duplicatesCollapsed++;
+		}
+	}
+
+	const extras = pickColumns(unique, options.columns);
+	const header = [PHONE_COLUMN, ...extras.map(neutralize)];
+	const itemIndexes: number[] = [];
+	const data = unique.map((row) => {
+		itemIndexes.push(row.firstIndex);
+		if (row.collapsedIndexes) for (const index of row.collapsedIndexes) itemIndexes.push(index);
+		const cells = [row.phone];
+		for (const name of extras) cells.push(hasOwn(row.columns, name) ? toCell(row.columns[name]) : '');
+		return cells;
+	});
+	itemIndexes.sort((a, b) => a - b);
+	invalid.sort((a, b) => a.itemIndex - b.itemIndex);
+
+	// Papa ends a header-only file with a newline, and a file with rows without one: same shape for both.
+	const written = unparse({ fields: header, data }, { newline: '\r\n' });
+	const csv = written.endsWith('\r\n') ? written.slice(0, -2) : written;
+	return { csv, columns: header, rowCount: unique.length, itemIndexes, invalid, duplicatesCollapsed };
+}

@@ -1,0 +1,7 @@
+export * from './types';
+export { MAX_IDS_PER_REQUEST, MAX_ATTRIBUTES_PER_ID, AUDIENCE_NAME_PATTERN } from './limits';
+export { planSync } from './plan';
+export { describeInvalidItem } from './messages';
+export { validateAudienceName } from './audienceName';
+export { normalizePhone } from './phone';
+export { buildAudienceCsv } from './csv';

@@ -1,0 +1,102 @@
+import type { RequestContext, RequestPolicy } from './request';
+import { apiRequest, DEFAULT_POLICY, type PlatformApi } from './request';
+
+/** Batch project API 2.x: `/{version}/audiences/...`, Bearer REST key + X-Batch-Project. */
+export const batchApi: PlatformApi = {
+	name: 'Batch',
+	credentialType: 'batchApi',
+	pathPrefix: (credentials) => `/${encodeURIComponent(String(credentials.apiVersion || '2.11'))}`,
+	secrets: (credentials) => [String(credentials.restApiKey ?? ''), String(credentials.projectKey ?? '')],
+	describeError(status, body) {
+		const error = (body ?? {}) as { error_code?: unknown; error_message?: unknown; message?: unknown };
+		const text = error.error_message ?? error.message ?? (typeof body === 'string' ? body : '');
+		const code = error.error_code !== undefined ? ` [${String(error.error_code)}]` : '';
+		return { message: `${String(text || 'no error message')}${code}`, hint: BATCH_HINTS[status] };
+	},
+};
+
+const BATCH_HINTS: Record<number, string> = {
+	400: 'The request was refused as malformed: check the audience name and the members sent.',
+	401: 'Check the REST API key and the project key of the Batch credential.',
+	429: 'Batch is rate limiting: lower "Requests per Second" or raise "Max Retries".',
+	503: 'Batch is under maintenance: try again later.',
+};
+
+export interface BatchMember {
+	id: string;
+	action?: 'add' | 'remove';
+	attributes?: Record<string, unknown>;
+}
+
+export interface BatchAudience {
+	name: string;
+	display_name?: string;
+	type?: string;
+	nb_ids?: number;
+	indexing_state?: string;
+	created?: string;
+	updated?: string;
+}
+
+export interface BatchAudiencePage {
+	audiences: BatchAudience[];
+	count?: number;
+	has_more?: boolean;
+	next_from?: string;
+}
+
+type Token = { indexing_token: string };
+
+export async function updateAudience(
+	this: RequestContext,
+	name: string,
+	ids: BatchMember[],
+	policy: RequestPolicy = DEFAULT_POLICY,
+): Promise<Token> {
+	return (await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/update', body: { name, ids } }, policy)) as Token;
+}
+
+export async function replaceAudience(
+	this: RequestContext,
+	name: string,
+	ids: BatchMember[],
+	policy: RequestPolicy = DEFAULT_POLICY,
+): Promise<Token> {
+	return (await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/replace', body: { name, ids } }, policy)) as Token;
+}
+
+export async function createAudience(
+	this: RequestContext,
+	body: { name: string; type: string; display_name?: string },
+	policy: RequestPolicy = DEFAULT_POLICY,
+): Promise<Partial<Token>> {
+	return (await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/create', body }, policy)) as Partial<Token>;
+}
+
+export async function removeAudience(
+	this: RequestContext,
+	name: string,
+	policy: RequestPolicy = DEFAULT_POLICY,
+): Promise<Partial<Token>> {
+	return (await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/remove', body: { name } }, policy)) as Partial<Token>;
+}
+
+export async function viewAudience(
+	this: RequestContext,
+	name: string,
+	indexingToken?: string,
+	policy: RequestPolicy = DEFAULT_POLICY,
+): Promise<BatchAudience> {
+	const qs = indexingToken ? { name, indexing_token: indexingToken } : { name };
+	return (await apiRequest.call(this, batchApi, { method: 'GET', path: '/audiences/view', qs }, policy)) as BatchAudience;
+}
+
+export async function listAudiences(
+	this: RequestContext,
+	page: { from?: string; limit?: number },
+	policy: RequestPolicy = DEFAULT_POLICY,
+): Promise<BatchAudiencePage> {
+	const qs: Record<string, string | number> = { limit: page.limit ?? 100 };
+	if (page.from) qs.from = page.from;
+	return (await apiRequest.call(this, batchApi, { method: 'GET', path: '/audiences/list', qs }, policy)) as BatchAudiencePage;
+}

@@ -1,0 +1,179 @@
+import type {
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { BASE_URL_HINT, isAllowedBaseUrl } from '../../../credentials/baseUrl';
+
+export type RequestContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
+
+/** What one platform's transport tells the shared request helper. */
+export interface PlatformApi {
+	name: string;
+	credentialType: string;
+	/** Path prefix built from the credentials, e.g. `/2.11` or `/1.1/<app key>`. */
+	pathPrefix(credentials: ICredentialDataDecryptedObject): string;
+	/** Credential values that must never appear in an error (beyond the auth headers n8n adds). */
+	secrets(credentials: ICredentialDataDecryptedObject): string[];
+	describeError(status: number, body: unknown): { message: string; hint?: string };
+}
+
+export interface RequestPolicy {
+	maxRetries: number;
+	/** 0 = no pacing. Shared by every request of one execution through `pacer`. */
+	pacer?: RequestPacer;
+	/** Backoff: base * 2^attempt with jitter, capped. */
+	baseDelayMs: number;
+	maxDelayMs: number;
+}
+
+export const DEFAULT_POLICY: RequestPolicy = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
+
+const REQUEST_TIMEOUT_MS = 120_000;
+const MAX_RETRY_AFTER_MS = 300_000;
+const RETRYABLE_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ECONNABORTED',
+	'ETIMEDOUT',
+	'ESOCKETTIMEDOUT',
+	'EPIPE',
+	'EAI_AGAIN',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+]);
+
+/** Spaces requests evenly: at most `requestsPerSecond` per execution. */
+export class RequestPacer {
+	private nextSlot = 0;
+
+	constructor(private readonly requestsPerSecond: number) {}
+
+	async wait(): Promise<void> {
+		if (this.requestsPerSecond <= 0) return;
+		const now = Date.now();
+		const slot = Math.max(now, this.nextSlot);
+		this.nextSlot = slot + 1000 / this.requestsPerSecond;
+		if (slot > now) await sleep(slot - now);
+	}
+}
+
+export interface ApiRequest {
+	method: IHttpRequestMethods;
+	/** Path after the platform prefix, already URL-encoded. */
+	path: string;
+	qs?: IHttpRequestOptions['qs'];
+	body?: IHttpRequestOptions['body'];
+	headers?: IHttpRequestOptions['headers'];
+	/** false for multipart or other raw bodies. */
+	json?: boolean;
+}
+
+/**
+ * The one request helper of every platform: base URL check, pacing, retries of 429/5xx/network
+ * errors with capped exponential backoff and jitter (honouring Retry-After), and failures as
+ * NodeApiError carrying the API's own message, never a secret.
+ */
+export async function apiRequest(
+	this: RequestContext,
+	api: PlatformApi,
+	request: ApiRequest,
+	policy: RequestPolicy = DEFAULT_POLICY,
+): Promise<unknown> {
+	const credentials = await this.getCredentials(api.credentialType);
+	const baseUrl = String(credentials.baseUrl ?? '')
+		.trim()
+		.replace(/\/+$/, '');
+	if (!isAllowedBaseUrl(baseUrl)) {
+		throw new NodeOperationError(this.getNode(), `The ${api.name} credential's Base URL is refused`, {
+			description: BASE_URL_HINT,
+		});
+	}
+	const secrets = api.secrets(credentials).filter((secret) => secret.length >= 4);
+	const mask = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join('***'), text);
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: `${baseUrl}${api.pathPrefix(credentials)}${request.path}`,
+		qs: request.qs,
+		body: request.body,
+		headers: request.headers,
+		json: request.json ?? true,
+		timeout: REQUEST_TIMEOUT_MS,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+	};
+
+	for (let attempt = 0; ; attempt++) {
+		await policy.pacer?.wait();
+		let response: { statusCode: number; headers: Record<string, unknown>; body: unknown };
+		try {
+			response = await this.helpers.httpRequestWithAuthentication.call(this, api.credentialType, options);
+		} catch (error) {
+			const code = networkErrorCode(error);
+			if (code && attempt < policy.maxRetries) {
+				await sleep(backoffDelay(attempt, policy));
+				continue;
+			}
+			const message = code
+				? `${api.name} could not be reached (${code}) after ${attempt + 1} attempt(s)`
+				: `${api.name} request failed: ${mask(String((error as Error).message ?? error))}`;
+			throw new NodeApiError(this.getNode(), { message, code: code ?? 'REQUEST_FAILED' } as JsonObject, {
+				message,
+			});
+		}
+		const status = response.statusCode;
+		if (status < 400) return parseBody(response.body);
+		if ((status === 429 || status >= 500) && attempt < policy.maxRetries) {
+			await sleep(retryAfterDelay(response.headers['retry-after']) ?? backoffDelay(attempt, policy));
+			continue;
+		}
+		const { message, hint } = api.describeError(status, parseBody(response.body));
+		const retried = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
+		throw new NodeApiError(
+			this.getNode(),
+			{ message: mask(message), httpCode: String(status) } as JsonObject,
+			{
+				message: mask(`${api.name} answered ${status}: ${message}${retried}`),
+				description: hint ? mask(hint) : undefined,
+				httpCode: String(status),
+			},
+		);
+	}
+}
+
+function parseBody(body: unknown): unknown {
+	if (typeof body !== 'string') return body;
+	try {
+		return JSON.parse(body);
+	} catch {
+		return body;
+	}
+}
+
+function networkErrorCode(error: unknown): string | undefined {
+	const candidate = error as { code?: string; cause?: { code?: string }; message?: string };
+	const code = candidate?.code ?? candidate?.cause?.code;
+	if (code && RETRYABLE_NETWORK_CODES.has(code)) return code;
+	if (/socket hang up|timeout/i.test(candidate?.message ?? '')) return 'ECONNRESET';
+	return undefined;
+}
+
+export function backoffDelay(attempt: number, policy: RequestPolicy): number {
+	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+	return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}
+
+/** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
+export function retryAfterDelay(header: unknown): number | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (value === undefined || value === null || value === '') return undefined;
+	const seconds = Number(value);
+	const delay = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(String(value)) - Date.now();
+	if (!Number.isFinite(delay)) return undefined;
+	return Math.min(Math.max(delay, 0), MAX_RETRY_AFTER_MS);
+}

