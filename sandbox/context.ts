@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { malformed } from './errors';
+import { redactSecrets } from './credentials';
+import { readBody, readJsonObject, RequestTarget, sendJsonText } from './http';
+import { findUnknownField } from './json';
+import type { RequestLog, RequestLogDraft } from './requestLog';
+import type { SandboxState } from './state';
+
+/** One request to a fake API: its target, the state it acts on, and the single reply it gets (logged). */
+export class RequestContext {
+	/** Entries in `ids[]` or rows of the uploaded file, for the request log. */
+	idsCount = 0;
+	private replied = false;
+	private readonly startedAt = performance.now();
+
+	constructor(
+		readonly req: IncomingMessage,
+		readonly res: ServerResponse,
+		readonly target: RequestTarget,
+		readonly state: SandboxState,
+		private readonly log: RequestLog,
+		private readonly logDraft: RequestLogDraft,
+	) {}
+
+	get hasReplied(): boolean {
+		return this.replied;
+	}
+
+	header(name: string): string | undefined {
+		const value = this.req.headers[name.toLowerCase()];
+		return Array.isArray(value) ? value[0] : value;
+	}
+
+	readBody(): Promise<Buffer> {
+		return readBody(this.req);
+	}
+
+	/** A JSON object body whose fields are all in `allowedFields`. */
+	async readJsonBody(allowedFields: readonly string[]): Promise<Record<string, unknown>> {
+		const body = await readJsonObject(this.req);
+		if (Array.isArray(body.ids)) this.idsCount = body.ids.length;
+		const unknownField = findUnknownField(body, allowedFields);
+		if (unknownField) throw malformed(`unknown field "${unknownField}"`);
+		return body;
+	}
+
+	reply(status: number, body: unknown, headers: Record<string, string> = {}): void {
+		if (!this.markReplied(status)) return;
+		const text = JSON.stringify(body);
+		// Error messages may echo client input, which could hold a sandbox secret.
+		sendJsonText(this.res, status, status >= 400 ? redactSecrets(text) : text, headers);
+	}
+
+	/** Closes the connection without any reply (a `reset` fault, or the client is gone); logged as status 0. */
+	closeWithoutReply(): void {
+		if (!this.markReplied(0)) return;
+		this.req.socket.destroy();
+	}
+
+	// The log entry is written before the reply, so a client that has the reply also finds it in the log.
+	private markReplied(status: number): boolean {
+		if (this.replied) return false;
+		this.replied = true;
+		const durationMs = Math.round((performance.now() - this.startedAt) * 10) / 10;
+		this.log.record({ ...this.logDraft, status, ids: this.idsCount, durationMs });
+		return true;
+	}
+}

@@ -1,0 +1,149 @@
+import type { ApiName } from './apiModule';
+import { findUnknownField, isPlainObject } from './json';
+import { createRandom } from './random';
+
+export type FaultKind = '429' | '500' | '503' | 'reset' | 'latency';
+export type FailureKind = Exclude<FaultKind, 'latency'>;
+
+export interface FaultRule {
+	/** Default: every API. */
+	api?: ApiName;
+	/** A route name (`update`, `view`, `PUT /Audiences`, ...; case-insensitive) or `*` (default). */
+	route?: string;
+	kind: FaultKind;
+	/** Share of matching requests hit, 0..1, drawn from the seeded PRNG. Default: every one. */
+	rate?: number;
+	/** Hit at most the next N matching requests. */
+	count?: number;
+	/** Let the first N matching requests through before the rule applies. */
+	after?: number;
+	/** For 429; default 1. */
+	retryAfterSeconds?: number;
+	/** Required for `latency`. */
+	latencyMs?: number;
+}
+
+export interface FaultConfig {
+	/** Default: the sandbox's seed. */
+	seed?: number;
+	rules: FaultRule[];
+}
+
+export interface FaultDecision {
+	latencyMs: number;
+	failure?: FailureKind;
+	retryAfterSeconds: number;
+	/** What the request log shows, e.g. `429` or `latency:200ms+reset`. */
+	label: string;
+}
+
+interface ActiveRule {
+	rule: FaultRule;
+	remaining: number;
+	passThrough: number;
+}
+
+const API_NAMES: readonly string[] = ['batch', 'customAudience', 'commBox'];
+const FAULT_KINDS: readonly string[] = ['429', '500', '503', 'reset', 'latency'];
+const RULE_FIELDS: readonly string[] = ['api', 'route', 'kind', 'rate', 'count', 'after', 'retryAfterSeconds', 'latencyMs'];
+
+/**
+ * Decides, before a request is processed, whether it fails. Deterministic: the same seed and the same
+ * sequence of requests give the same faults.
+ */
+export class FaultInjector {
+	private rules: ActiveRule[] = [];
+	private random: () => number;
+
+	constructor(private readonly defaultSeed: number) {
+		this.random = createRandom(defaultSeed);
+	}
+
+	/** Replaces the rules and restarts the PRNG. Throws on an invalid config. */
+	configure(config: FaultConfig): void {
+		const valid = parseFaultConfig(config);
+		this.rules = valid.rules.map((rule) => ({ rule, remaining: rule.count ?? Infinity, passThrough: rule.after ?? 0 }));
+		this.random = createRandom(valid.seed ?? this.defaultSeed);
+	}
+
+	clear(): void {
+		this.configure({ rules: [] });
+	}
+
+	decide(api: ApiName, route: string): FaultDecision | undefined {
+		const matching = this.rules.filter((active) => {
+			if (active.remaining <= 0 || !ruleMatches(active.rule, api, route)) return false;
+			if (active.passThrough === 0) return true;
+			active.passThrough--;
+			return false;
+		});
+		const latency = this.pick(matching.filter((active) => active.rule.kind === 'latency'));
+		const failure = this.pick(matching.filter((active) => active.rule.kind !== 'latency'));
+		if (!latency && !failure) return undefined;
+		const latencyMs = latency?.latencyMs ?? 0;
+		const labels = [latency && `latency:${latencyMs}ms`, failure?.kind].filter(Boolean);
+		return {
+			latencyMs,
+			failure: failure?.kind as FailureKind | undefined,
+			retryAfterSeconds: failure?.retryAfterSeconds ?? 1,
+			label: labels.join('+'),
+		};
+	}
+
+	/**
+	 * Rules without a rate fire first, in order. Rules with a rate share ONE draw per request and cover
+	 * consecutive bands of [0, 1), so their rates add up: three rules of 0.1 hit 30% of requests.
+	 */
+	private pick(candidates: ActiveRule[]): FaultRule | undefined {
+		const rated = candidates.filter((active) => active.rule.rate !== undefined);
+		const draw = rated.length > 0 ? this.random() : undefined;
+		const chosen =
+			candidates.find((active) => active.rule.rate === undefined) ??
+			(draw === undefined ? undefined : ruleInBand(rated, draw));
+		if (!chosen) return undefined;
+		chosen.remaining--;
+		return chosen.rule;
+	}
+}
+
+function ruleInBand(rated: ActiveRule[], draw: number): ActiveRule | undefined {
+	let bandEnd = 0;
+	for (const active of rated) {
+		bandEnd += active.rule.rate ?? 0;
+		if (draw < bandEnd) return active;
+	}
+	return undefined;
+}
+
+function ruleMatches(rule: FaultRule, api: ApiName, route: string): boolean {
+	if (rule.api !== undefined && rule.api !== api) return false;
+	return rule.route === undefined || rule.route === '*' || rule.route.toLowerCase() === route.toLowerCase();
+}
+
+/** Validates a config that may come from JSON. Throws an Error saying what is wrong. */
+export function parseFaultConfig(input: unknown): FaultConfig {
+	if (!isPlainObject(input) || !Array.isArray(input.rules)) throw new Error('faults: expected {"seed"?, "rules": [...]}');
+	const unknownKey = findUnknownField(input, ['seed', 'rules']);
+	if (unknownKey) throw new Error(`faults: unknown field "${unknownKey}"`);
+	if (input.seed !== undefined && !Number.isInteger(input.seed)) throw new Error('faults: seed must be an integer');
+	return { seed: input.seed as number | undefined, rules: input.rules.map(parseFaultRule) };
+}
+
+function parseFaultRule(input: unknown, index: number): FaultRule {
+	const where = `faults: rules[${index}]`;
+	if (!isPlainObject(input)) throw new Error(`${where} must be an object`);
+	const unknownKey = findUnknownField(input, RULE_FIELDS);
+	if (unknownKey) throw new Error(`${where}: unknown field "${unknownKey}"`);
+	const { api, route, kind, rate, count, after, retryAfterSeconds, latencyMs } = input;
+	if (api !== undefined && !API_NAMES.includes(api as string)) throw new Error(`${where}.api must be one of ${API_NAMES.join(', ')}`);
+	if (route !== undefined && (typeof route !== 'string' || route === '')) throw new Error(`${where}.route must be a non-empty string`);
+	if (!FAULT_KINDS.includes(kind as string)) throw new Error(`${where}.kind must be one of ${FAULT_KINDS.join(', ')}`);
+	if (rate !== undefined && !(typeof rate === 'number' && rate >= 0 && rate <= 1)) throw new Error(`${where}.rate must be between 0 and 1`);
+	for (const [field, value] of Object.entries({ count, after, retryAfterSeconds, latencyMs })) {
+		if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 0)) {
+			throw new Error(`${where}.${field} must be a non-negative integer`);
+		}
+	}
+	if (kind === 'latency' && latencyMs === undefined) throw new Error(`${where}.latencyMs is required for a latency rule`);
+	return input as unknown as FaultRule;
+}

@@ -1,0 +1,77 @@
+import type { PendingStateWord } from './audiences';
+import { FaultConfig, FaultInjector } from './faults';
+import { findUnknownField, isPlainObject } from './json';
+import { RequestLog } from './requestLog';
+import { SandboxState } from './state';
+
+export interface SandboxOptions {
+	/** 0 = a random free port (the default of `startSandbox`). */
+	port?: number;
+	/** Delay before an accepted write is indexed; default 1500; 0 = on the next tick. */
+	indexingDelayMs?: number;
+	/** Seeds indexing tokens and, unless a fault config sets its own, the fault PRNG. Default 1. */
+	seed?: number;
+	/** The word pending Batch 2.x tokens report; default IN_PROGRESS. */
+	inProcessState?: PendingStateWord;
+}
+
+/** What can change while the sandbox runs (`POST /__sandbox/config`). */
+export interface SandboxConfig {
+	indexingDelayMs?: number;
+	inProcessState?: PendingStateWord;
+}
+
+export const DEFAULT_INDEXING_DELAY_MS = 1500;
+const DEFAULT_SEED = 1;
+const PENDING_WORDS: readonly string[] = ['IN_PROGRESS', 'IN_PROCESS'];
+
+/** The state, fault injector and request log one sandbox shares between its HTTP server and its owner. */
+export class SandboxRuntime {
+	readonly state: SandboxState;
+	readonly faults: FaultInjector;
+	readonly log = new RequestLog();
+
+	constructor(options: SandboxOptions) {
+		const { indexingDelayMs = DEFAULT_INDEXING_DELAY_MS, inProcessState = 'IN_PROGRESS' } = parseSandboxConfig({
+			indexingDelayMs: options.indexingDelayMs,
+			inProcessState: options.inProcessState,
+		});
+		const seed = options.seed ?? DEFAULT_SEED;
+		if (!Number.isInteger(seed)) throw new Error('seed must be an integer');
+		this.state = new SandboxState(seed, indexingDelayMs, inProcessState);
+		this.faults = new FaultInjector(seed);
+	}
+
+	/** Seed data back, log and faults cleared. */
+	reset(): void {
+		this.state.reset();
+		this.log.clear();
+		this.faults.clear();
+	}
+
+	setFaults(config: FaultConfig): void {
+		this.faults.configure(config);
+	}
+
+	/** Validates and applies a config (possibly from JSON); returns the resulting settings. */
+	configure(input: unknown): Required<SandboxConfig> {
+		const { indexingDelayMs, inProcessState } = parseSandboxConfig(input);
+		if (indexingDelayMs !== undefined) this.state.indexing.setDelay(indexingDelayMs);
+		if (inProcessState !== undefined) this.state.pendingStateWord = inProcessState;
+		return { indexingDelayMs: this.state.indexing.indexingDelayMs, inProcessState: this.state.pendingStateWord };
+	}
+}
+
+function parseSandboxConfig(input: unknown): SandboxConfig {
+	if (!isPlainObject(input)) throw new Error('config: expected {"indexingDelayMs"?, "inProcessState"?}');
+	const unknownField = findUnknownField(input, ['indexingDelayMs', 'inProcessState']);
+	if (unknownField) throw new Error(`config: unknown field "${unknownField}"`);
+	const { indexingDelayMs, inProcessState } = input;
+	if (indexingDelayMs !== undefined && !(Number.isInteger(indexingDelayMs) && (indexingDelayMs as number) >= 0)) {
+		throw new Error('config: indexingDelayMs must be a non-negative integer');
+	}
+	if (inProcessState !== undefined && !PENDING_WORDS.includes(inProcessState as string)) {
+		throw new Error(`config: inProcessState must be ${PENDING_WORDS.join(' or ')}`);
+	}
+	return input as SandboxConfig;
+}

@@ -1,0 +1,86 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ApiModule, Endpoint } from './apiModule';
+import { batchApi } from './batchApi';
+import { commBoxApi } from './commBoxApi';
+import { RequestContext } from './context';
+import { customAudienceApi } from './customAudienceApi';
+import { ApiProblem, InvalidRequestError } from './errors';
+import type { FailureKind, FaultDecision } from './faults';
+import { ClientGoneError, parseTarget } from './http';
+import { handleIntrospection } from './introspection';
+import { pathForLog } from './requestLog';
+import type { SandboxRuntime } from './runtime';
+
+/** Tried in order; CommBox lives at `/` and owns whatever the Batch APIs do not. */
+const APIS: readonly ApiModule[] = [customAudienceApi, batchApi, commBoxApi];
+
+const FAILURE_PROBLEMS: Record<Exclude<FailureKind, 'reset'>, ApiProblem> = {
+	'429': 'TOO_MANY_REQUESTS',
+	'500': 'SERVER_ERROR',
+	'503': 'MAINTENANCE_ERROR',
+};
+
+export function createSandboxServer(runtime: SandboxRuntime): Server {
+	return createServer((req, res) => {
+		handleRequest(runtime, req, res).catch((error: unknown) => {
+			console.error('sandbox: unexpected error', error);
+			res.destroy();
+		});
+	});
+}
+
+async function handleRequest(runtime: SandboxRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+	// A client that disconnects must never surface as an unhandled 'error' event.
+	req.on('error', () => undefined);
+	res.on('error', () => undefined);
+	const target = parseTarget(req.url);
+	if (target.segments[0] === '__sandbox') return handleIntrospection(runtime, req, res, target);
+
+	const method = req.method ?? 'GET';
+	const { api, endpoint } = resolveEndpoint(method, target.segments);
+	const fault = runtime.faults.decide(api.name, endpoint.route);
+	const context = new RequestContext(req, res, target, runtime.state, runtime.log, {
+		seq: runtime.log.nextSeq(),
+		time: new Date().toISOString(),
+		api: api.name,
+		method,
+		path: pathForLog(api.name, target.raw),
+		route: endpoint.route,
+		...(fault ? { fault: fault.label } : {}),
+	});
+	try {
+		await handleWithFault(api, endpoint, context, fault);
+	} catch (error) {
+		if (error instanceof InvalidRequestError) api.replyProblem(context, error.problem, error.message);
+		else if (error instanceof ClientGoneError) context.closeWithoutReply();
+		else {
+			console.error('sandbox: unexpected error', error);
+			api.replyProblem(context, 'SERVER_ERROR', 'Unexpected error');
+		}
+	}
+}
+
+function resolveEndpoint(method: string, segments: readonly string[]): { api: ApiModule; endpoint: Endpoint } {
+	for (const api of APIS) {
+		const endpoint = api.resolve(method, segments);
+		if (endpoint) return { api, endpoint };
+	}
+	throw new Error('unreachable: the CommBox API resolves every path');
+}
+
+/** A faulted request is never processed, so a client may safely retry it. */
+async function handleWithFault(
+	api: ApiModule,
+	endpoint: Endpoint,
+	context: RequestContext,
+	fault: FaultDecision | undefined,
+): Promise<void> {
+	if (fault?.latencyMs) await delay(fault.latencyMs);
+	if (fault?.failure === 'reset') return context.closeWithoutReply();
+	if (fault?.failure) {
+		if (fault.failure === '429') context.res.setHeader('Retry-After', String(fault.retryAfterSeconds));
+		return api.replyProblem(context, FAILURE_PROBLEMS[fault.failure], `Injected fault: ${fault.failure}`);
+	}
+	await endpoint.handle(context);
+}

@@ -1,0 +1,57 @@
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { LocalN8n, type WorkflowJson } from './n8n';
+import { sandboxCredentials } from './workflows';
+
+/** One sandbox (in this process) and one real n8n (a child process) with the sandbox credentials. */
+export interface E2eFixture {
+	sandbox: Sandbox;
+	n8n: LocalN8n;
+}
+
+export async function startE2e(workflows: WorkflowJson[], indexingDelayMs = 100): Promise<E2eFixture> {
+	const sandbox = await startSandbox({ port: 0, indexingDelayMs });
+	const n8n = new LocalN8n();
+	await n8n.importCredentials(sandboxCredentials(sandbox.url));
+	await n8n.importWorkflows(workflows);
+	return { sandbox, n8n };
+}
+
+export async function stopE2e(fixture: E2eFixture | undefined): Promise<void> {
+	fixture?.n8n.dispose();
+	await fixture?.sandbox.stop();
+}
+
+/** Plain HTTP to the sandbox's Batch API, to prepare audiences the way another client would. */
+export async function batchCall(sandbox: Sandbox, route: string, body: unknown): Promise<any> {
+	const response = await fetch(`${sandbox.url}/2.11/audiences/${route}`, {
+		method: 'POST',
+		headers: {
+			Authorization: 'Bearer sandbox-rest-key',
+			'X-Batch-Project': 'project_sandbox',
+			'Content-Type': 'application/json',
+		},
+		body: JSON.stringify(body),
+	});
+	const json = await response.json();
+	if (response.status >= 300) throw new Error(`${route}: ${response.status} ${JSON.stringify(json)}`);
+	return json;
+}
+
+export async function createBatchAudience(sandbox: Sandbox, name: string, memberIds: string[] = []): Promise<void> {
+	await batchCall(sandbox, 'create', { name, type: 'custom_ids' });
+	for (let i = 0; i < memberIds.length; i += 10_000) {
+		const ids = memberIds.slice(i, i + 10_000).map((id) => ({ action: 'add', id }));
+		await batchCall(sandbox, 'update', { name, ids });
+	}
+	await sandbox.whenIdle();
+}
+
+/** Every input index exactly once across the output items' pairedItem. */
+export function pairedIndexes(items: Array<{ pairedItem?: any }>): number[] {
+	return items
+		.flatMap((item) => (Array.isArray(item.pairedItem) ? item.pairedItem : [item.pairedItem]))
+		.map((pair: { item: number }) => pair.item)
+		.sort((a, b) => a - b);
+}
+
+export const range = (n: number) => Array.from({ length: n }, (_, i) => i);
