@@ -1,4 +1,4 @@
-import { createBatchAudience, pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from './fixture';
+import { batchView, createBatchAudience, pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from './fixture';
 import { outputOf } from './n8n';
 import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec } from './workflows';
 
@@ -273,10 +273,7 @@ describe('Batch Update and Replace in a real n8n', () => {
 		await fixture.sandbox.whenIdle();
 		// The tokens are the sandbox's own: the 20,000 ids they carry are applied, nothing is in an unknown state.
 		for (const token of tokens) {
-			const view = await fetch(`${fixture.sandbox.url}/2.11/audiences/view?name=faulty&indexing_token=${token}`, {
-				headers: { Authorization: 'Bearer sandbox-rest-key', 'X-Batch-Project': 'project_sandbox' },
-			});
-			expect((await view.json()).indexing_state).toBe('APPLIED');
+			expect((await batchView(fixture.sandbox, 'faulty', token)).indexing_state).toBe('APPLIED');
 		}
 		expect(fixture.sandbox.state().batch.audiences.faulty.nb_ids).toBe(20000);
 	}, 10 * 60_000);

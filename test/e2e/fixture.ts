@@ -37,6 +37,14 @@ export async function batchCall(sandbox: Sandbox, route: string, body: unknown):
 	return json;
 }
 
+export async function batchView(sandbox: Sandbox, name: string, token?: string): Promise<any> {
+	const query = new URLSearchParams(token ? { name, indexing_token: token } : { name });
+	const response = await fetch(`${sandbox.url}/2.11/audiences/view?${query}`, {
+		headers: { Authorization: 'Bearer sandbox-rest-key', 'X-Batch-Project': 'project_sandbox' },
+	});
+	return await response.json();
+}
+
 export async function createBatchAudience(sandbox: Sandbox, name: string, memberIds: string[] = []): Promise<void> {
 	await batchCall(sandbox, 'create', { name, type: 'custom_ids' });
 	for (let i = 0; i < memberIds.length; i += 10_000) {

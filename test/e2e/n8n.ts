@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'child_process';
+import { type ChildProcess, execFileSync, spawn } from 'child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 
@@ -95,8 +95,13 @@ export interface RunResult {
 	log: string;
 }
 
+/** Ports of their own, so several n8n processes (parallel suites) never collide. */
+let nextPort = 20_000 + (process.pid % 2_000) * 10;
+
 export class LocalN8n {
 	readonly folder: string;
+	readonly port = nextPort++;
+	private readonly brokerPort = nextPort++;
 	private readonly tools: Toolchain;
 	private readonly custom: string;
 
@@ -115,6 +120,8 @@ export class LocalN8n {
 			N8N_CUSTOM_EXTENSIONS: this.custom,
 			N8N_ENCRYPTION_KEY: 'audience-sync-e2e-key',
 			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_PORT: String(this.port),
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 			N8N_TEMPLATES_ENABLED: 'false',
 			N8N_RUNNERS_MAX_OLD_SPACE_SIZE: '4096',
@@ -175,8 +182,50 @@ export class LocalN8n {
 		return { runData: resultData.runData ?? {}, error: resultData.error, lastNodeExecuted: resultData.lastNodeExecuted, log };
 	}
 
+	private server?: ChildProcess;
+
+	/** `n8n publish:workflow`: a published workflow's trigger runs under `n8n start`. */
+	async publish(workflowId: string): Promise<void> {
+		await this.cli(['publish:workflow', `--id=${workflowId}`]);
+	}
+
+	/** `n8n start` in the background, resolved once it answers /healthz. */
+	async start(timeoutMs = 120_000): Promise<void> {
+		this.server = spawn(this.tools.node, [this.tools.n8n, 'start'], { env: this.env(), cwd: this.folder, stdio: 'ignore' });
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline) {
+			const healthy = await fetch(`http://127.0.0.1:${this.port}/healthz`).then((r) => r.ok, () => false);
+			if (healthy) return;
+			await new Promise((r) => setTimeout(r, 500));
+		}
+		throw new Error(`n8n start did not answer /healthz on port ${this.port} within ${timeoutMs} ms`);
+	}
+
+	async stop(): Promise<void> {
+		const server = this.server;
+		if (!server || server.exitCode !== null) return;
+		await new Promise<void>((resolvePromise) => {
+			server.once('exit', () => resolvePromise());
+			server.kill('SIGTERM');
+			setTimeout(() => server.kill('SIGKILL'), 15_000).unref();
+		});
+	}
+
+	/** Executions of a workflow read from n8n's own database, with each one's run data. */
+	executions(workflowId: string): Array<{ id: string; status: string; mode: string; runData: Record<string, NodeRun[]> }> {
+		const script = `
+			const { DatabaseSync } = require('node:sqlite');
+			const { parse } = require(${JSON.stringify(join(this.tools.n8nModules, 'flatted'))});
+			const db = new DatabaseSync(${JSON.stringify(join(this.folder, '.n8n/database.sqlite'))}, { readOnly: true });
+			const rows = db.prepare('SELECT e.id, e.status, e.mode, d.data FROM execution_entity e LEFT JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = ? ORDER BY e.id').all(${JSON.stringify(workflowId)});
+			console.log(JSON.stringify(rows.map((r) => ({ id: String(r.id), status: r.status, mode: r.mode, runData: r.data ? parse(r.data).resultData.runData : {} }))));`;
+		const out = execFileSync(this.tools.node, ['--no-warnings', '-e', script], { encoding: 'utf8' });
+		return JSON.parse(out);
+	}
+
 	/** Removes the n8n folder; KEEP_N8N=1 keeps it for a look after a failure. */
 	dispose(): void {
+		this.server?.kill('SIGKILL');
 		if (process.env.KEEP_N8N === '1') return;
 		rmSync(this.folder, { recursive: true, force: true });
 	}

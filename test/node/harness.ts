@@ -6,13 +6,13 @@
  * (its `test.request` as a routing request of a temporary node, run by n8n-core's `RoutingNode`).
  *
  * n8n-core resolves a few services from its DI container; the harness registers the minimum once:
- * a silent `Logger`, an `ErrorReporter` that keeps what it is given, and `InstanceSettings` with a
- * fixed instance id and a temporary n8n folder (so nothing reads or writes `~/.n8n`). Everything
- * else it needs (the outbound HTTP client, TriggersAndPollers) is built by the container itself.
+ * `InstanceSettings` (otherwise the container builds the real one, which creates `~/.n8n/config`
+ * with a new encryption key), a silent `Logger` and an `ErrorReporter` that keeps what it is given
+ * (the real ones are built on demand too, but print every node error). Everything else n8n-core
+ * needs here (its outbound HTTP client, TriggersAndPollers) the container builds by itself.
  */
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -34,6 +34,7 @@ import type {
 	ICredentialType,
 	IConnections,
 	IDataObject,
+	IExecuteFunctions,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
 	INode,
@@ -78,7 +79,8 @@ function setUpContainer(): void {
 	Container.set(Logger, silent as unknown as Logger);
 	const keep = (error: unknown) => void reportedErrors.push(error);
 	Container.set(ErrorReporter, { error: keep, warn: keep, info: () => undefined } as unknown as ErrorReporter);
-	const n8nFolder = mkdtempSync(path.join(tmpdir(), 'audience-sync-n8n-'));
+	// Only file-system helpers would use the folder; none of our nodes does, so it is never created.
+	const n8nFolder = path.join(tmpdir(), 'audience-sync-node-tests-n8n');
 	Container.set(InstanceSettings, {
 		instanceId: 'audience-sync-node-tests',
 		instanceType: 'main',
@@ -114,9 +116,10 @@ class ItemsSource implements INodeType {
 		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
 	};
 
-	async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const raw = this.getNodeParameter('items', 0) as string | IDataObject[];
 		const items = (typeof raw === 'string' ? JSON.parse(raw) : raw) as IDataObject[];
+		// Like a Code node run once for all items: every output item comes from the one input item.
 		return [items.map((json) => ({ json, pairedItem: { item: 0 } }))];
 	}
 }
@@ -168,7 +171,11 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	/** The request options as they left `authenticate`, in order. */
 	readonly authenticated: IHttpRequestOptions[] = [];
 
-	constructor(private readonly credentials: CredentialsByType = {}) {
+	constructor(
+		private readonly credentials: CredentialsByType = {},
+		/** Record the authenticated request, then throw RequestNotSent instead of letting it go out. */
+		private readonly stopBeforeSending = false,
+	) {
 		super();
 	}
 
@@ -196,6 +203,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 			result = applyGenericAuthentication(authenticate, credentials, options, workflow, node);
 		}
 		this.authenticated.push(result);
+		if (this.stopBeforeSending) throw new RequestNotSent();
 		return result;
 	}
 
@@ -231,6 +239,13 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 
 	getCredentialsProperties(type: string): INodeProperties[] {
 		return credentialType(type).properties;
+	}
+}
+
+/** Thrown by a helper told to stop before sending: the request was resolved and authenticated only. */
+export class RequestNotSent extends Error {
+	constructor() {
+		super('Request not sent (resolved and authenticated only)');
 	}
 }
 
@@ -352,15 +367,10 @@ export async function runWorkflow(workflowJson: WorkflowJson, credentials: Crede
 	const mode: WorkflowExecuteMode = 'manual';
 	const workflowData = { id: workflow.id, name: workflow.name, nodes, connections: workflowJson.connections } as IWorkflowBase;
 	const hooks = new ExecutionLifecycleHooks(mode, 'node-test-execution', workflowData);
-	let afterHook: IRun | undefined;
-	hooks.addHandler('workflowExecuteAfter', (run) => {
-		afterHook = run;
-	});
 	const additionalData = createAdditionalData(new TestCredentialsHelper(credentials), { hooks, executionId: 'node-test-execution' });
 
 	const workflowExecute = new WorkflowExecute(additionalData, mode);
-	const returned = await workflowExecute.run({ workflow, startNode });
-	const run = afterHook ?? returned;
+	const run = await workflowExecute.run({ workflow, startNode });
 	const runData: IRunData = run.data.resultData.runData;
 	const nodesRun: Record<string, NodeRun> = {};
 	for (const [name, tasks] of Object.entries(runData)) {
@@ -397,14 +407,14 @@ function createAdditionalData(
 		currentNodeExecutionIndex: 0,
 		restApiUrl: 'http://127.0.0.1:5678/rest',
 		instanceBaseUrl: 'http://127.0.0.1:5678/',
-		formBaseUrl: '',
-		formWaitingBaseUrl: '',
-		formTestBaseUrl: '',
-		webhookBaseUrl: '',
-		webhookWaitingBaseUrl: '',
-		webhookTestBaseUrl: '',
-		mcpBaseUrl: '',
-		mcpTestBaseUrl: '',
+		formBaseUrl: 'http://127.0.0.1:5678/form',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
+		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
 		variables: {},
 		logAiEvent: () => undefined,
 		startRunnerTask: notAvailable,
@@ -470,16 +480,21 @@ export interface CredentialTestRun {
 	request?: IHttpRequestOptions;
 	/** What the routing request returned (the response body as items), when it succeeded. */
 	response?: INodeExecutionData[][] | null;
-	error?: Error & { cause?: { code?: string } };
+	error?: Error & { cause?: { code?: string; message?: string } };
 }
 
 /**
  * Sends a credential's `test.request` as n8n's credentials tester does: a temporary node type whose
  * only property routes that request, run by n8n-core's RoutingNode in an ExecuteContext with the
  * decrypted credentials, so `baseURL`/`url` expressions see `$credentials` and `authenticate`
- * adds the auth before n8n-core's HTTP client sends it.
+ * adds the auth before n8n-core's HTTP client sends it. With `send: false` the request is resolved
+ * and authenticated but never sent (for hosts that must not be contacted).
  */
-export async function runCredentialTest(type: string, data: ICredentialDataDecryptedObject): Promise<CredentialTestRun> {
+export async function runCredentialTest(
+	type: string,
+	data: ICredentialDataDecryptedObject,
+	{ send = true }: { send?: boolean } = {},
+): Promise<CredentialTestRun> {
 	setUpContainer();
 	const credential = credentialType(type);
 	if (!credential.test?.request) throw new UnexpectedError(`Credential type "${type}" has no test request`);
@@ -515,7 +530,7 @@ export async function runCredentialTest(type: string, data: ICredentialDataDecry
 	};
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: testNodeTypes });
 	const decrypted: ICredentialsDecrypted = { id: 'credential-test', name: 'credential test', type, data: { ...credentialDefaults(type), ...data } };
-	const helper = new TestCredentialsHelper({ [type]: decrypted.data! });
+	const helper = new TestCredentialsHelper({ [type]: decrypted.data! }, !send);
 	const additionalData = createAdditionalData(helper);
 	const runExecutionData = { resultData: { runData: {} } } as IRunExecutionData;
 	const context = new ExecuteContext(

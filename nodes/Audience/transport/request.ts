@@ -119,11 +119,13 @@ export async function apiRequest(
 				await sleep(backoffDelay(attempt, policy));
 				continue;
 			}
+			// No raw network code in the message: n8n would replace the whole message with a generic one.
 			const message = code
-				? `${api.name} could not be reached (${code}) after ${attempt + 1} attempt(s)`
+				? `${api.name} could not be reached after ${attempt + 1} attempt(s)`
 				: `${api.name} request failed: ${mask(String((error as Error).message ?? error))}`;
-			throw new NodeApiError(this.getNode(), { message, code: code ?? 'REQUEST_FAILED' } as JsonObject, {
+			throw new NodeApiError(this.getNode(), { message } as JsonObject, {
 				message,
+				description: code ? `Network error ${code.toLowerCase()}: check the Base URL and that the service is up.` : undefined,
 			});
 		}
 		const status = response.statusCode;

@@ -1,0 +1,52 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { createAudience } from '../../transport/batch';
+import { readOptions } from '../shared/fields';
+import { audienceNameOf } from '../shared/audienceName';
+import { forEachItem } from '../shared/perItem';
+import { requestPolicy } from '../shared/syncMembers';
+
+const show = { resource: ['batch'], operation: ['create'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Name',
+		name: 'name',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. newsletter_subscribers',
+		description: 'Unique name of the audience: letters, digits, _ and - (at most 255 characters)',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Display Name',
+		name: 'displayName',
+		type: 'string',
+		default: '',
+		description: 'Description shown in the Batch dashboard',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Type',
+		name: 'type',
+		type: 'options',
+		options: [{ name: 'Custom User IDs', value: 'custom_ids' }],
+		default: 'custom_ids',
+		description:
+			'Kind of IDs the audience holds. Batch documents only custom_ids for this API; use an expression for another type.',
+		displayOptions: { show },
+	},
+	readOptions(show, false),
+];
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const policy = requestPolicy(this.getNodeParameter('options', 0, {}) as { maxRetries?: number });
+	return await forEachItem.call(this, items, async (itemIndex) => {
+		const name = audienceNameOf.call(this, itemIndex, 'name');
+		const displayName = String(this.getNodeParameter('displayName', itemIndex, '') ?? '');
+		const type = String(this.getNodeParameter('type', itemIndex, 'custom_ids'));
+		const body = { name, type, ...(displayName ? { display_name: displayName } : {}) };
+		const { indexing_token } = await createAudience.call(this, body, policy);
+		return { audience: name, created: true, indexingToken: indexing_token ?? null };
+	});
+}

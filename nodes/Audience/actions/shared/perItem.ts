@@ -1,0 +1,30 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { errorItem } from './itemErrors';
+
+/**
+ * Runs an operation once per input item: outputs are paired to their item; a failure stops the
+ * node naming the item, or becomes an error item under "continue on fail".
+ */
+export async function forEachItem(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	run: (itemIndex: number) => Promise<IDataObject | IDataObject[]>,
+): Promise<INodeExecutionData[]> {
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const result = await run(itemIndex);
+			for (const json of Array.isArray(result) ? result : [result]) output.push({ json, pairedItem: { item: itemIndex } });
+		} catch (error) {
+			if (this.continueOnFail()) {
+				output.push(errorItem((error as Error).message, itemIndex));
+				continue;
+			}
+			// n8n shows the failing item from the error's context.
+			const context = (error as { context?: IDataObject }).context;
+			if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;
+			throw error;
+		}
+	}
+	return output;
+}

@@ -1,0 +1,288 @@
+/**
+ * The Audience Trigger's poll() run by n8n-core's PollContext (harness `runPoll`) against the
+ * loopback sandbox, with workflow static data kept between polls as n8n keeps it.
+ */
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
+import { DEFAULT_POLICY } from '../../nodes/Audience/transport/request';
+import { runPoll } from './harness';
+import { startLoopbackServer } from './loopback';
+
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ indexingDelayMs: 0, port: 0 });
+});
+
+afterAll(async () => {
+	await sandbox.stop();
+});
+
+beforeEach(() => {
+	sandbox.reset();
+	sandbox.setIndexingDelay(0);
+	sandbox.setFaults({ rules: [] });
+});
+
+const SEEDED = 'sandbox_audience';
+const SECOND = 'second_audience';
+/** Long enough for a poll to see the write pending, short enough to wait for. */
+const PENDING_MS = 800;
+const NODE_BUCKET = 'node:Audience Trigger';
+
+const credentials = (baseUrl = sandbox.url) => ({
+	batchApi: {
+		restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
+		projectKey: SANDBOX_CREDENTIALS.batchProjectKey,
+		baseUrl,
+		apiVersion: '2.11',
+	},
+});
+const watchAll = { resource: 'batch', watch: 'all' };
+
+const poll = (staticData: IDataObject, mode: 'trigger' | 'manual' = 'trigger', parameters = watchAll, creds = credentials()) =>
+	runPoll(parameters, creds, { mode, staticData });
+
+/** A plain HTTP client, not the node: what another system writing to the platform would send. */
+async function batchWrite(operation: 'update' | 'create', body: IDataObject): Promise<string> {
+	const response = await fetch(`${sandbox.url}/2.11/audiences/${operation}`, {
+		method: 'POST',
+		headers: {
+			Authorization: `Bearer ${SANDBOX_CREDENTIALS.batchRestKey}`,
+			'X-Batch-Project': SANDBOX_CREDENTIALS.batchProjectKey,
+			'Content-Type': 'application/json',
+		},
+		body: JSON.stringify(body),
+	});
+	const reply = (await response.json()) as { indexing_token?: string };
+	expect(response.status).toBe(202);
+	return reply.indexing_token as string;
+}
+
+const addMembers = (name: string, ...ids: string[]) => batchWrite('update', { name, ids: ids.map((id) => ({ id, action: 'add' })) });
+
+async function createAudience(name: string): Promise<void> {
+	await batchWrite('create', { name, type: 'custom_ids' });
+	await sandbox.whenIdle();
+}
+
+const audienceState = (name: string) => sandbox.state().batch.audiences[name];
+const applied = (staticData: IDataObject) => (staticData[NODE_BUCKET] as { applied?: Record<string, string> } | undefined)?.applied;
+/** A plain copy: n8n-core's Workflow wraps the static data objects it hands out in proxies. */
+const snapshot = (staticData: IDataObject) => JSON.parse(JSON.stringify(staticData)) as IDataObject;
+const listStatuses = (fromSeq = 0) => sandbox.requests().filter((r) => r.route === 'list' && r.seq > fromSeq).map((r) => r.status);
+const lastSeq = () => sandbox.requests().at(-1)?.seq ?? 0;
+const jsonOf = (result: INodeExecutionData[][] | null) => result?.[0].map((item) => item.json);
+
+describe('Audience Trigger poll() through n8n-core', () => {
+	it('records a baseline, ignores a pending write, fires once when it is APPLIED, then stays quiet', async () => {
+		const staticData: IDataObject = {};
+		const baseline = audienceState(SEEDED).updated;
+
+		expect(await poll(staticData)).toBeNull();
+		expect(applied(staticData)).toEqual({ [SEEDED]: baseline });
+
+		sandbox.setIndexingDelay(PENDING_MS);
+		await addMembers(SEEDED, 'u1', 'u2');
+		expect(audienceState(SEEDED).indexing_state).toBe('IN_PROGRESS');
+		const whilePending = await poll(staticData);
+		expect(audienceState(SEEDED).indexing_state).toBe('IN_PROGRESS'); // the poll really ran while pending
+		expect(whilePending).toBeNull();
+
+		await sandbox.whenIdle();
+		const { updated } = audienceState(SEEDED);
+		expect(updated).not.toBe(baseline);
+		const fired = await poll(staticData);
+		expect(fired).toHaveLength(1);
+		expect(jsonOf(fired)).toEqual([
+			{
+				platform: 'batch',
+				name: SEEDED,
+				displayName: 'Sandbox audience',
+				indexingState: 'APPLIED',
+				nb_ids: 2,
+				updated,
+			},
+		]);
+		expect(applied(staticData)).toEqual({ [SEEDED]: updated });
+
+		expect(await poll(staticData)).toBeNull();
+		expect(await poll(staticData)).toBeNull();
+	});
+
+	it('fires one item per audience that changed, and keeps one static data entry per audience', async () => {
+		await createAudience(SECOND);
+		const staticData: IDataObject = {};
+		expect(await poll(staticData)).toBeNull();
+		expect(Object.keys(applied(staticData) ?? {}).sort()).toEqual([SECOND, SEEDED].sort());
+
+		await addMembers(SEEDED, 'a');
+		await addMembers(SECOND, 'b', 'c', 'd');
+		await sandbox.whenIdle();
+		const fired = await poll(staticData);
+
+		expect(fired).toHaveLength(1);
+		const byName = Object.fromEntries((jsonOf(fired) ?? []).map((json) => [json.name, json]));
+		expect(Object.keys(byName).sort()).toEqual([SECOND, SEEDED].sort());
+		expect(byName[SEEDED]).toMatchObject({ indexingState: 'APPLIED', nb_ids: 1, updated: audienceState(SEEDED).updated });
+		expect(byName[SECOND]).toMatchObject({ indexingState: 'APPLIED', nb_ids: 3, updated: audienceState(SECOND).updated });
+		expect(await poll(staticData)).toBeNull();
+
+		// One more change of one audience: only that one fires.
+		await addMembers(SECOND, 'e');
+		await sandbox.whenIdle();
+		expect(jsonOf(await poll(staticData))?.map((json) => json.name)).toEqual([SECOND]);
+
+		// The static data holds the trigger's bucket only, with one `updated` per audience.
+		expect(Object.keys(staticData)).toEqual([NODE_BUCKET]);
+		expect(Object.keys(staticData[NODE_BUCKET] as IDataObject)).toEqual(['applied']);
+		expect(applied(staticData)).toEqual({
+			[SEEDED]: audienceState(SEEDED).updated,
+			[SECOND]: audienceState(SECOND).updated,
+		});
+	});
+
+	it('an audience created after the baseline fires once its creation is APPLIED', async () => {
+		const staticData: IDataObject = {};
+		expect(await poll(staticData)).toBeNull();
+
+		await createAudience(SECOND);
+		expect(jsonOf(await poll(staticData))).toEqual([expect.objectContaining({ name: SECOND, indexingState: 'APPLIED', nb_ids: 0 })]);
+		expect(await poll(staticData)).toBeNull();
+	});
+
+	it('watching selected audiences fires only for those', async () => {
+		await createAudience(SECOND);
+		const selected = { resource: 'batch', watch: 'selected', audiences: { audience: [{ name: { __rl: true, mode: 'name', value: SECOND } }] } };
+		const staticData: IDataObject = {};
+		expect(await poll(staticData, 'trigger', selected)).toBeNull();
+		expect(applied(staticData)).toEqual({ [SECOND]: audienceState(SECOND).updated });
+
+		await addMembers(SEEDED, 'a');
+		await addMembers(SECOND, 'b');
+		await sandbox.whenIdle();
+
+		expect(jsonOf(await poll(staticData, 'trigger', selected))?.map((json) => json.name)).toEqual([SECOND]);
+		expect(Object.keys(applied(staticData) ?? {})).toEqual([SECOND]);
+	});
+
+	it('manual mode returns the most recently applied audience and leaves the static data alone', async () => {
+		await createAudience(SECOND);
+		await addMembers(SEEDED, 'a');
+		await sandbox.whenIdle();
+		await addMembers(SECOND, 'b', 'c');
+		await sandbox.whenIdle();
+
+		const staticData: IDataObject = {};
+		expect(jsonOf(await poll(staticData, 'manual'))).toEqual([
+			{ platform: 'batch', name: SECOND, displayName: SECOND, indexingState: 'APPLIED', nb_ids: 2, updated: audienceState(SECOND).updated },
+		]);
+
+		await addMembers(SEEDED, 'd');
+		await sandbox.whenIdle();
+		expect(jsonOf(await poll(staticData, 'manual'))).toEqual([expect.objectContaining({ name: SEEDED, nb_ids: 2 })]);
+		expect(applied(staticData)).toBeUndefined();
+
+		// A production poll afterwards still starts with a baseline.
+		expect(await poll(staticData)).toBeNull();
+		expect(Object.keys(applied(staticData) ?? {}).sort()).toEqual([SECOND, SEEDED].sort());
+	});
+
+	it('legacy Custom Audience: baseline, then one item once a PATCH is APPLIED', async () => {
+		const legacyCredentials = {
+			batchCustomAudienceApi: {
+				restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
+				appApiKey: SANDBOX_CREDENTIALS.customAudienceAppKey,
+				apiVersion: '1.1',
+				baseUrl: sandbox.url,
+			},
+		};
+		const parameters = { resource: 'batchCustomAudience', watch: 'all' };
+		const staticData: IDataObject = {};
+		expect(await runPoll(parameters, legacyCredentials, { mode: 'trigger', staticData })).toBeNull();
+
+		const response = await fetch(`${sandbox.url}/1.1/${SANDBOX_CREDENTIALS.customAudienceAppKey}/custom-audience/${SEEDED}`, {
+			method: 'PATCH',
+			headers: { 'X-Authorization': SANDBOX_CREDENTIALS.batchRestKey, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ ids: [{ id: 'install-1', action: 'add' }] }),
+		});
+		expect(response.status).toBe(201);
+		await sandbox.whenIdle();
+
+		const fired = await runPoll(parameters, legacyCredentials, { mode: 'trigger', staticData });
+		const legacyState = sandbox.state().customAudience.audiences[SEEDED];
+		expect(jsonOf(fired)).toEqual([
+			expect.objectContaining({ platform: 'batchCustomAudience', name: SEEDED, indexingState: 'APPLIED', nb_ids: 1, updated: legacyState.updated }),
+		]);
+		expect(await runPoll(parameters, legacyCredentials, { mode: 'trigger', staticData })).toBeNull();
+	});
+
+	describe('poll errors (backoff shortened, retry count unchanged)', () => {
+		const saved = { ...DEFAULT_POLICY };
+
+		beforeAll(() => {
+			// The trigger uses the default policy: 5 retries with backoff from 500 ms. Keep the
+			// retries, shorten the waits so the failures below take milliseconds.
+			Object.assign(DEFAULT_POLICY, { baseDelayMs: 2, maxDelayMs: 10 });
+		});
+
+		afterAll(() => {
+			Object.assign(DEFAULT_POLICY, saved);
+		});
+
+		it('a 500 on every attempt throws and leaves the static data unchanged; the change fires later', async () => {
+			const staticData: IDataObject = {};
+			expect(await poll(staticData)).toBeNull();
+			const before = snapshot(staticData);
+
+			await addMembers(SEEDED, 'a');
+			await sandbox.whenIdle();
+			// One more 500 than the 5 retries: every attempt of the list request fails.
+			sandbox.setFaults({ rules: [{ api: 'batch', route: 'list', kind: '500', count: DEFAULT_POLICY.maxRetries + 1 }] });
+			const seq = lastSeq();
+			await expect(poll(staticData)).rejects.toThrow(/Batch answered 500/);
+			expect(snapshot(staticData)).toEqual(before);
+			expect(listStatuses(seq)).toEqual(Array(DEFAULT_POLICY.maxRetries + 1).fill(500));
+
+			// The change is not lost: the next successful poll reports it.
+			expect(jsonOf(await poll(staticData))?.map((json) => json.name)).toEqual([SEEDED]);
+		});
+
+		it('500s within the retries are retried and the poll succeeds', async () => {
+			const staticData: IDataObject = {};
+			expect(await poll(staticData)).toBeNull();
+			await addMembers(SEEDED, 'a');
+			await sandbox.whenIdle();
+			sandbox.setFaults({ rules: [{ api: 'batch', route: 'list', kind: '500', count: DEFAULT_POLICY.maxRetries }] });
+			const seq = lastSeq();
+
+			expect(jsonOf(await poll(staticData))?.map((json) => json.name)).toEqual([SEEDED]);
+			expect(listStatuses(seq)).toEqual([
+				...Array(DEFAULT_POLICY.maxRetries).fill(500),
+				200,
+			]);
+		});
+
+		it('a closed port throws a clear error and leaves the static data unchanged', async () => {
+			const staticData: IDataObject = {};
+			expect(await poll(staticData)).toBeNull();
+			const before = snapshot(staticData);
+			const gone = await startLoopbackServer();
+			await gone.close();
+
+			const error = (await poll(staticData, 'trigger', watchAll, credentials(gone.url)).catch((e: unknown) => e)) as NodeApiError;
+
+			expect(error).toBeInstanceOf(NodeApiError);
+			// The helper's own message (which API, how many attempts) is kept by n8n in `messages`;
+			// NodeApiError currently swaps `message` for its stock ECONNREFUSED text (see report).
+			expect([error.message, ...error.messages].join('\n')).toMatch(/Batch could not be reached.* after 6 attempt/);
+			expect(snapshot(staticData)).toEqual(before);
+		});
+
+		it('a manual poll error is thrown too (the editor shows it)', async () => {
+			sandbox.setFaults({ rules: [{ api: 'batch', route: 'list', kind: '500', count: DEFAULT_POLICY.maxRetries + 1 }] });
+			await expect(poll({}, 'manual')).rejects.toThrow(/Batch answered 500/);
+		});
+	});
+});
