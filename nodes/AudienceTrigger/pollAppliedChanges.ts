@@ -1,5 +1,7 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import { listAudiences, type BatchAudience } from '../Audience/transport/batch';
+import { listAllCustomAudiences, viewCustomAudience, type CustomAudience } from '../Audience/transport/customAudience';
 
 /** What the trigger reads from a platform: every watched audience with its state and `updated`. */
 export interface WatchedAudience {
@@ -32,7 +34,27 @@ const batchSource: AudienceSource = async function (names) {
 	return names ? audiences.filter((a) => names.includes(a.name)) : audiences;
 };
 
-export const audienceSources: Record<string, AudienceSource> = { batch: batchSource };
+const fromCustomAudience = (a: CustomAudience): WatchedAudience => ({
+	name: a.name,
+	displayName: a.description || undefined,
+	indexingState: a.indexing_state,
+	nbIds: a.nb_ids,
+	updated: a.updated,
+});
+
+/** Legacy 1.x: walks the offset pages; an entry without `indexing_state` (unconfirmed in the docs) is viewed. */
+const customAudienceSource: AudienceSource = async function (names) {
+	const listed = await listAllCustomAudiences.call(this);
+	const watched = names ? listed.filter((a) => names.includes(a.name)) : listed;
+	const audiences: WatchedAudience[] = [];
+	for (const audience of watched) {
+		const complete = audience.indexing_state === undefined ? await viewCustomAudience.call(this, audience.name) : audience;
+		audiences.push(fromCustomAudience(complete));
+	}
+	return audiences;
+};
+
+export const audienceSources: Record<string, AudienceSource> = { batch: batchSource, batchCustomAudience: customAudienceSource };
 
 interface TriggerState {
 	/** Last `updated` seen APPLIED, per watched audience: one small entry each. */
@@ -47,9 +69,9 @@ interface TriggerState {
 export async function pollAppliedChanges(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 	const platform = this.getNodeParameter('resource') as string;
 	const source = audienceSources[platform];
-	const audiences = (await source.call(this, watchedNames.call(this))).filter(
-		(a) => a.indexingState === 'APPLIED' && a.updated,
-	);
+	if (!source) throw new NodeOperationError(this.getNode(), `The platform "${platform}" cannot be watched`);
+	const listed = await source.call(this, watchedNames.call(this));
+	const audiences = listed.filter((a) => a.indexingState === 'APPLIED' && a.updated);
 	const toItem = (a: WatchedAudience): INodeExecutionData => ({
 		json: { platform, name: a.name, displayName: a.displayName ?? null, indexingState: a.indexingState, nb_ids: a.nbIds ?? null, updated: a.updated } as IDataObject,
 	});
@@ -61,7 +83,12 @@ export async function pollAppliedChanges(this: IPollFunctions): Promise<INodeExe
 
 	const state = this.getWorkflowStaticData('node') as TriggerState;
 	const previous = state.applied;
-	state.applied = Object.fromEntries(audiences.map((a) => [a.name, a.updated as string]));
+	// An audience with a write still pending keeps its last applied `updated`, so nothing is lost or re-fired.
+	state.applied = Object.fromEntries(
+		listed
+			.map((a) => [a.name, audiences.includes(a) ? a.updated : previous?.[a.name]])
+			.filter((entry): entry is [string, string] => entry[1] !== undefined),
+	);
 	if (!previous) return null;
 	const changed = audiences.filter((a) => previous[a.name] !== a.updated);
 	return changed.length ? [changed.map(toItem)] : null;

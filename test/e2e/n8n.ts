@@ -158,7 +158,9 @@ export class LocalN8n {
 		rmSync(dir, { recursive: true, force: true });
 		mkdirSync(dir);
 		for (const workflow of workflows) {
-			writeFileSync(join(dir, `${workflow.id}.json`), JSON.stringify({ active: false, settings: {}, ...workflow }));
+			// Users' workflows name the installed package's nodes; n8n prefixes nodes it loads from a folder CUSTOM.
+			const json = JSON.stringify({ active: false, settings: {}, ...workflow }).split(`"${PACKAGE_NAME}.`).join(`"${NODE_PREFIX}`);
+			writeFileSync(join(dir, `${workflow.id}.json`), json);
 		}
 		await this.cli(['import:workflow', '--separate', `--input=${dir}`]);
 	}

@@ -1,8 +1,21 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 import { listAudiences } from '../transport/batch';
+import { LIST_PAGE_SIZE, listCustomAudiences } from '../transport/customAudience';
+import { isStatic, listAudiences as listCommBoxAudiences } from '../transport/commBox';
 
 /** Searchable audience pickers: one page per call, filtered by name or display name. */
 export const listSearch = {
+	/** CommBox lists every audience at once; only Static ones can be written to. */
+	async searchCommBoxStaticAudiences(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+		const needle = (filter ?? '').toLowerCase();
+		const audiences = await listCommBoxAudiences.call(this);
+		return {
+			results: audiences
+				.filter((a) => isStatic(a) && (!needle || `${a.name} ${a.id}`.toLowerCase().includes(needle)))
+				.map((a) => ({ name: `${a.name} (${a.id})`, value: a.id })),
+		};
+	},
+
 	async searchBatchAudiences(
 		this: ILoadOptionsFunctions,
 		filter?: string,
@@ -18,12 +31,33 @@ export const listSearch = {
 		};
 	},
 
-	/** The trigger's picker follows its platform; legacy audiences join once that API is supported. */
+	/** Legacy Custom Audience API: offset pages, the token is the next offset. */
+	async searchCustomAudiences(
+		this: ILoadOptionsFunctions,
+		filter?: string,
+		paginationToken?: string,
+	): Promise<INodeListSearchResult> {
+		const from = Number(paginationToken ?? 0) || 0;
+		const page = await listCustomAudiences.call(this, { from, limit: LIST_PAGE_SIZE });
+		const needle = (filter ?? '').toLowerCase();
+		return {
+			results: page
+				.filter((a) => !needle || `${a.name} ${a.description ?? ''}`.toLowerCase().includes(needle))
+				.map((a) => ({ name: a.name, value: a.name, description: a.description || undefined })),
+			paginationToken: page.length === LIST_PAGE_SIZE ? String(from + page.length) : undefined,
+		};
+	},
+
+	/** The trigger's picker follows its platform. */
 	async searchAudiencesForTrigger(
 		this: ILoadOptionsFunctions,
 		filter?: string,
 		paginationToken?: string,
 	): Promise<INodeListSearchResult> {
-		return await listSearch.searchBatchAudiences.call(this, filter, paginationToken);
+		const search =
+			this.getCurrentNodeParameter('resource') === 'batchCustomAudience'
+				? listSearch.searchCustomAudiences
+				: listSearch.searchBatchAudiences;
+		return await search.call(this, filter, paginationToken);
 	},
 };

@@ -1,0 +1,17 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { viewCustomAudience } from '../../transport/customAudience';
+import { checkIndexing } from '../shared/checkIndexing';
+import { audienceLocator, indexingTokenField, readOptions } from '../shared/fields';
+
+const show = { resource: ['batchCustomAudience'], operation: ['checkIndexing'] };
+
+const audience = audienceLocator(show, 'searchCustomAudiences');
+// Chained after Update or Replace, the audience comes from their output.
+audience.default = { mode: 'name', value: '={{ $json.audience }}' };
+
+export const description: INodeProperties[] = [audience, indexingTokenField(show), readOptions(show, true)];
+
+/** GET `/custom-audience/{name}?indexing_token=`. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await checkIndexing.call(this, items, viewCustomAudience);
+}

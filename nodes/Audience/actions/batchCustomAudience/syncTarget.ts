@@ -1,0 +1,33 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+import {
+	customAudienceVersion,
+	replaceCustomAudience,
+	updateCustomAudience,
+	viewCustomAudience,
+	type CustomAudienceIds,
+	type CustomAudienceIdType,
+} from '../../transport/customAudience';
+import type { AudienceMember } from '../../engine';
+import type { MemberSyncTarget } from '../shared/syncMembers';
+
+/** Legacy Custom Audience API 1.x as the target of Update (PATCH) and Replace (PUT). */
+export const customAudienceSyncTarget: MemberSyncTarget = {
+	platform: 'Batch Custom Audience API',
+	withTags: true,
+	async send(request, policy) {
+		const body = await idsBody.call(this, request.members);
+		const write = request.operation === 'replace' ? replaceCustomAudience : updateCustomAudience;
+		const { indexing_token } = await write.call(this, request.audience, body, policy);
+		return indexing_token;
+	},
+	async view(audience, token, policy) {
+		return await viewCustomAudience.call(this, audience, token, policy);
+	},
+};
+
+/** The docs show `type` only in the 1.0 payloads; the 1.1 payloads (install IDs) have none. */
+async function idsBody(this: IExecuteFunctions, ids: AudienceMember[]): Promise<CustomAudienceIds> {
+	if ((await customAudienceVersion.call(this)) !== '1.0') return { ids };
+	const { idType } = this.getNodeParameter('options', 0, {}) as { idType?: CustomAudienceIdType };
+	return { type: idType ?? 'custom_ids', ids };
+}

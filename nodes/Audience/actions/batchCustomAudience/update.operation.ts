@@ -1,0 +1,21 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { actionField, attributeFields, audienceLocator, syncOptions, userIdField } from '../shared/fields';
+import { syncMembers } from '../shared/syncMembers';
+import { tagsField, withIdType } from './fields';
+import { customAudienceSyncTarget } from './syncTarget';
+
+const show = { resource: ['batchCustomAudience'], operation: ['update'] };
+
+export const description: INodeProperties[] = [
+	audienceLocator(show, 'searchCustomAudiences'),
+	actionField(show),
+	userIdField(show, 'Install ID or Custom User ID'),
+	...attributeFields(show),
+	tagsField(show),
+	withIdType(syncOptions(show, false)),
+];
+
+/** PATCH `/custom-audience/{name}`: add or remove members, at most 10,000 per request. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await syncMembers.call(this, items, customAudienceSyncTarget, 'update');
+}
