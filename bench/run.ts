@@ -1,0 +1,179 @@
+import { mkdirSync, writeFileSync } from 'fs';
+import { loadavg } from 'os';
+import { join, resolve } from 'path';
+import { startSandbox, type Sandbox } from '../sandbox';
+import { createBatchAudience } from '../test/e2e/fixture';
+import { LocalN8n, provisionN8n } from '../test/e2e/n8n';
+import { sandboxCredentials } from '../test/e2e/workflows';
+import { checkRun } from './correctness';
+import { describeMachine } from './machine';
+import { computeRatios, consoleReport, markdownReport, summarize, type RunRecord } from './report';
+import { timedExecute, type TimedExecution } from './timedExecute';
+import { AUDIENCE_NAME, benchWorkflow, HTTP_AUDIENCE_NAME, ITEMS_NODE, WAYS, workflowId, type Way } from './workflows';
+
+/**
+ * `npm run bench [-- --full] [--repeats N] [--sizes 10000,100000,1000000]`: in one real n8n, the same
+ * generated items through (a) the Audience node's Batch update, (b) HTTP Request with one request
+ * per item, (c) a pass-through; requests, wall time, node time and peak memory; the ratios.
+ * Results: bench/results/latest.json and latest.md.
+ */
+interface Options {
+	full: boolean;
+	repeats: number;
+	sizes: number[];
+	timeoutMinutes: number;
+}
+
+interface Step {
+	way: Way;
+	items: number;
+	repeat: number;
+	timeoutMs: number;
+}
+
+const RESULTS = resolve(__dirname, 'results');
+const MILLION = 1_000_000;
+
+function parseOptions(argv: string[]): Options {
+	const options: Options = { full: false, repeats: 3, sizes: [10_000, 100_000, MILLION], timeoutMinutes: 10 };
+	for (let i = 0; i < argv.length; i++) {
+		const [flag, inline] = argv[i].split('=');
+		const value = () => inline ?? argv[++i];
+		if (flag === '--full') options.full = true;
+		else if (flag === '--repeats') options.repeats = Number(value());
+		else if (flag === '--sizes') options.sizes = value().split(',').map((s) => Number(s.replace(/_/g, '')));
+		else if (flag === '--timeout-minutes') options.timeoutMinutes = Number(value());
+		else throw new Error(`Unknown option ${argv[i]}. Options: --full, --repeats N, --sizes 10000,100000,1000000, --timeout-minutes N`);
+	}
+	return options;
+}
+
+/** Repeats are interleaved (a, b, c, a, b, c, ...) so that a slow moment of the machine hits every way alike. */
+function plan(options: Options): Step[] {
+	const steps: Step[] = [];
+	const timeoutMs = options.timeoutMinutes * 60_000;
+	for (const items of options.sizes) {
+		const ways: Way[] = ['audience', 'passThrough'];
+		if (items <= 10_000 || (items <= 100_000 && options.full)) ways.splice(1, 0, 'httpPerItem');
+		const repeats = items >= MILLION ? 1 : options.repeats;
+		for (let repeat = 1; repeat <= repeats; repeat++) {
+			for (const way of ways) {
+				// One request per item at 100,000 takes minutes: it gets more time than the rest.
+				steps.push({ way, items, repeat, timeoutMs: way === 'httpPerItem' ? Math.max(timeoutMs, 30 * 60_000) : timeoutMs });
+			}
+		}
+	}
+	return steps;
+}
+
+function failureOf(execution: TimedExecution, timeoutMs: number): string | undefined {
+	const log = execution.logTail;
+	if (execution.timedOut) return `did not finish within ${timeoutMs / 60_000} min (killed)`;
+	if (/heap out of memory|Allocation failed/i.test(log)) return 'n8n ran out of memory (JavaScript heap out of memory)';
+	if (/Invalid string length/.test(log)) return 'n8n execute could not print the run data (RangeError: Invalid string length)';
+	if (execution.signal) return `n8n was killed by ${execution.signal} (the kernel OOM killer?)`;
+	if (!execution.run) return `n8n exited with ${execution.exitCode} and printed no run data: ${lastErrorLine(log)}`;
+	if (execution.run.error) return `n8n reported an error: ${execution.run.error.message}`;
+	return undefined;
+}
+
+function lastErrorLine(log: string): string {
+	const lines = log.split('\n').map((l) => l.trim()).filter(Boolean);
+	return (lines.reverse().find((l) => /error/i.test(l)) ?? lines[0] ?? '').slice(0, 300);
+}
+
+async function measure(step: Step, n8n: LocalN8n, tools: ReturnType<typeof provisionN8n>, sandbox: Sandbox): Promise<RunRecord> {
+	sandbox.reset();
+	if (step.way === 'audience') await createBatchAudience(sandbox, AUDIENCE_NAME);
+	if (step.way === 'httpPerItem') await createBatchAudience(sandbox, HTTP_AUDIENCE_NAME);
+	const logStart = sandbox.requests().length;
+	const load = loadavg()[0];
+
+	const execution = await timedExecute(n8n, tools, workflowId(step.way, step.items), `${step.way}-${step.items}-${step.repeat}`, step.timeoutMs);
+	await sandbox.whenIdle();
+	const requests = sandbox.requests().slice(logStart);
+	const failure = failureOf(execution, step.timeoutMs);
+	const check = checkRun(step.way, step.items, execution.run, requests, sandbox);
+	const mb = (kb: number) => Math.round(kb / 1024);
+	return {
+		way: step.way,
+		items: step.items,
+		repeat: step.repeat,
+		ok: !failure && check.ok,
+		problems: check.problems,
+		failure: failure ?? (check.ok ? undefined : check.problems.join('; ')),
+		requests: check.requests,
+		idsSent: check.idsSent,
+		members: check.members,
+		wallMs: Math.round(execution.wallMs),
+		nodeMs: execution.run?.nodes[WAYS[step.way].node]?.executionTime,
+		itemsNodeMs: execution.run?.nodes[ITEMS_NODE]?.executionTime,
+		peakTreeRssMb: mb(execution.memory.peakTreeRssKb),
+		maxRssMb: execution.maxRssKb === undefined ? undefined : mb(execution.maxRssKb),
+		cpuSeconds:
+			execution.userSeconds === undefined ? undefined : Math.round(((execution.userSeconds ?? 0) + (execution.systemSeconds ?? 0)) * 10) / 10,
+		outputMb: Math.round((execution.outputBytes / 1024 ** 2) * 10) / 10,
+		loadAverage: Math.round(load * 100) / 100,
+		// n8n main and its task runner; the short-lived helpers it spawns (a python3 probe) are a few MB.
+		processes: execution.memory.processes.filter((p) => p.peakRssKb >= 10 * 1024).map((p) => ({ command: p.command, peakRssMb: mb(p.peakRssKb) })),
+	};
+}
+
+function progress(record: RunRecord): string {
+	const s = (ms: number | undefined) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(2)} s`);
+	return (
+		`${record.ok ? 'ok  ' : 'FAIL'} ${record.items.toLocaleString('en-US').padStart(9)} ${WAYS[record.way].label.padEnd(38)} #${record.repeat}: ` +
+		`wall ${s(record.wallMs)}, node ${s(record.nodeMs)}, Code ${s(record.itemsNodeMs)}, ${record.requests} requests, ` +
+		`peak tree ${record.peakTreeRssMb} MB (max process ${record.maxRssMb ?? '–'} MB), CPU ${record.cpuSeconds ?? '–'} s, load ${record.loadAverage}` +
+		(record.ok ? '' : `\n     ${record.failure}`)
+	);
+}
+
+async function main(): Promise<void> {
+	const options = parseOptions(process.argv.slice(2));
+	const tools = provisionN8n();
+	const machine = describeMachine(tools);
+	const steps = plan(options);
+	const sandbox = await startSandbox({ port: 0, indexingDelayMs: 0 });
+	const n8n = new LocalN8n(tools);
+	const runs: RunRecord[] = [];
+	mkdirSync(RESULTS, { recursive: true });
+	const settings = { full: options.full, repeats: options.repeats, sizes: options.sizes, timeoutMinutes: options.timeoutMinutes };
+	const save = (complete: boolean) => {
+		const summaries = summarize(runs);
+		const ratios = computeRatios(summaries);
+		writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify({ complete, machine, settings, ratios, summaries, runs }, null, 2)}\n`);
+		return { summaries, ratios };
+	};
+
+	try {
+		console.log(
+			`n8n ${machine.n8nVersion} on Node ${machine.n8nNode}; ${machine.nproc} CPUs, ${machine.memoryGb} GB; sandbox ${sandbox.url}; ${steps.length} runs`,
+		);
+		const wanted = [...new Map(steps.map((s) => [workflowId(s.way, s.items), s])).values()];
+		const warmUp = benchWorkflow('passThrough', 100, sandbox.url);
+		await n8n.importCredentials(sandboxCredentials(sandbox.url));
+		await n8n.importWorkflows([warmUp, ...wanted.map((s) => benchWorkflow(s.way, s.items, sandbox.url))]);
+		// The first n8n start on a machine reads everything from disk: not measured.
+		await timedExecute(n8n, tools, warmUp.id, 'warm-up', 5 * 60_000);
+
+		for (const step of steps) {
+			const record = await measure(step, n8n, tools, sandbox);
+			runs.push(record);
+			console.log(progress(record));
+			save(false);
+		}
+	} finally {
+		n8n.dispose();
+		await sandbox.stop();
+	}
+
+	const { summaries, ratios } = save(true);
+	writeFileSync(join(RESULTS, 'latest.md'), markdownReport(summaries, ratios, machine, settings));
+	console.log(`\n${consoleReport(summaries, ratios)}\n\nWritten: bench/results/latest.json, bench/results/latest.md`);
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});

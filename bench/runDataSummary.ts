@@ -1,0 +1,92 @@
+import { createReadStream } from 'fs';
+import { createInterface } from 'readline';
+
+/**
+ * `n8n execute --rawOutput` prints the whole run (every node's output items) as pretty JSON: at
+ * 1,000,000 items that is hundreds of MB, too much to hold as one string and parse. This reads
+ * the output file line by line and keeps everything except large item arrays, which become
+ * `{"__items": <count>}`; small arrays (a few hundred items) are kept as they are.
+ */
+const KEEP_ARRAY_BYTES = 256 * 1024;
+
+export interface NodeRunSummary {
+	executionTime: number;
+	executionStatus?: string;
+	error?: { message?: string; description?: string };
+	/** Items per output; `items` only when the output was small enough to keep. */
+	outputs: Array<{ count: number; items?: Array<{ json: Record<string, any>; pairedItem?: unknown }> }>;
+}
+
+export interface RunSummary {
+	status?: string;
+	error?: { message?: string; description?: string; node?: { name?: string } };
+	nodes: Record<string, NodeRunSummary>;
+}
+
+export async function summarizeRunOutput(file: string): Promise<RunSummary | undefined> {
+	const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+	const kept: string[] = [];
+	let started = false;
+	let mainIndent: string | undefined;
+	let output: { lines: string[]; bytes: number; count: number; overflow: boolean } | undefined;
+
+	for await (const line of lines) {
+		if (!started) {
+			if (line === '{') {
+				started = true;
+				kept.push(line);
+			}
+			continue;
+		}
+		if (mainIndent === undefined) {
+			const main = /^(\s*)"main": \[$/.exec(line);
+			if (main) mainIndent = main[1];
+			kept.push(line);
+			if (line === '}') break; // end of the top-level object
+			continue;
+		}
+		const indent: string = mainIndent;
+		if (output) {
+			if (line === `${indent}  ]` || line === `${indent}  ],`) {
+				const comma = line.endsWith(',') ? ',' : '';
+				if (output.overflow) kept.push(`${indent}  {"__items": ${output.count}}${comma}`);
+				else kept.push(`${indent}  [`, ...output.lines, line);
+				output = undefined;
+				continue;
+			}
+			if (line.startsWith(`${indent}    {`)) output.count++;
+			if (!output.overflow) {
+				output.lines.push(line);
+				output.bytes += line.length;
+				if (output.bytes > KEEP_ARRAY_BYTES) {
+					output.overflow = true;
+					output.lines = [];
+				}
+			}
+			continue;
+		}
+		if (line === `${indent}  [`) {
+			output = { lines: [], bytes: 0, count: 0, overflow: false };
+			continue;
+		}
+		if (line === `${indent}]` || line === `${indent}],`) mainIndent = undefined;
+		kept.push(line);
+	}
+	if (!started) return undefined;
+
+	const run = JSON.parse(kept.join('\n'));
+	const resultData = run.data?.resultData ?? run.resultData ?? {};
+	const nodes: Record<string, NodeRunSummary> = {};
+	for (const [name, runs] of Object.entries<any[]>(resultData.runData ?? {})) {
+		const first = runs[0] ?? {};
+		nodes[name] = {
+			executionTime: first.executionTime,
+			executionStatus: first.executionStatus,
+			error: first.error,
+			outputs: (first.data?.main ?? []).map((out: any) =>
+				Array.isArray(out) ? { count: out.length, items: out } : { count: out?.__items ?? 0 },
+			),
+		};
+	}
+	return { status: run.status, error: resultData.error, nodes };
+}

@@ -1,0 +1,204 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { parse } from 'papaparse';
+import { type AudienceCsv, buildAudienceCsv, type CsvRowInput, type InvalidItem } from '../../engine';
+import type { AudienceUpload } from '../../transport/commBox';
+import { itemReader, type ItemReader } from '../shared/itemParameters';
+import { isEmptyInput } from '../shared/memberInputs';
+
+/** The one file of a run, and which input items it carries. */
+export interface AudienceFile {
+	upload: AudienceUpload;
+	format: 'csv' | 'xlsx' | 'xls';
+	/** The header as sent; null for a spreadsheet (not read). */
+	columns: string[] | null;
+	/** Data rows; null for a spreadsheet (not read). */
+	rows: number | null;
+	duplicatesCollapsed: number;
+	itemIndexes: number[];
+	invalid: InvalidItem[];
+}
+
+const PHONE_COLUMN = 'phone1';
+const CONTENT_TYPES = {
+	csv: 'text/csv',
+	xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+	xls: 'application/vnd.ms-excel',
+};
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+const DELIMITERS = [',', ';', '\t'];
+
+/** The file of this run: a CSV built from every input item, or the one incoming binary file. */
+export async function prepareAudienceFile(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	fileName: string | undefined,
+): Promise<AudienceFile> {
+	const source = this.getNodeParameter('source', 0, 'items') as string;
+	return source === 'binary'
+		? await fileFromBinary.call(this, items, fileName)
+		: fileFromItems.call(this, items, fileName);
+}
+
+function fileFromItems(this: IExecuteFunctions, items: INodeExecutionData[], fileName: string | undefined): AudienceFile {
+	// "Always Output Data" upstream turns an empty result into empty items: no row, no invalid item.
+	const read = isEmptyInput(items) ? { rows: [], invalid: [], columns: columnNames.call(this) } : readRows.call(this, items);
+	let csv: AudienceCsv;
+	try {
+		csv = buildAudienceCsv(read.rows, { columns: read.columns });
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), (error as Error).message);
+	}
+	return {
+		upload: { data: Buffer.from(csv.csv, 'utf8'), fileName: withExtension(fileName, 'csv'), contentType: CONTENT_TYPES.csv },
+		format: 'csv',
+		columns: csv.columns,
+		rows: csv.rowCount,
+		duplicatesCollapsed: csv.duplicatesCollapsed,
+		itemIndexes: csv.itemIndexes,
+		invalid: [...read.invalid, ...csv.invalid],
+	};
+}
+
+/** phone1 and the extra columns of every item, read with the fast per-item reader. */
+function readRows(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): { rows: CsvRowInput[]; invalid: InvalidItem[]; columns?: string[] } {
+	const phone = itemReader(this, items, 'phone');
+	const extra = this.getNodeParameter('extraColumns', 0, 'none') as string;
+	const columns = extra === 'mapped' ? columnNames.call(this) : undefined;
+	let columnsOf: (itemIndex: number) => Record<string, unknown> = () => ({});
+	if (extra === 'allFields') {
+		const phoneField = phoneFieldName(this.getNode().parameters.phone);
+		columnsOf = (itemIndex) => withoutField(items[itemIndex].json, phoneField);
+	} else if (columns) {
+		const values: ItemReader[] = columns.map((_, k) => itemReader(this, items, `columns.column[${k}].value`));
+		columnsOf = (itemIndex) => {
+			const cells: Record<string, unknown> = {};
+			for (let k = 0; k < columns.length; k++) cells[columns[k]] = values[k](itemIndex);
+			return cells;
+		};
+	}
+	const rows: CsvRowInput[] = [];
+	const invalid: InvalidItem[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			rows.push({ itemIndex, phone: phone(itemIndex), columns: columnsOf(itemIndex) });
+		} catch (error) {
+			invalid.push({ itemIndex, message: (error as Error).message });
+		}
+	}
+	return { rows, invalid, columns };
+}
+
+/** Mapped column names, in the order they were set (the same for every item). */
+function columnNames(this: IExecuteFunctions): string[] | undefined {
+	if (this.getNodeParameter('extraColumns', 0, 'none') !== 'mapped') return undefined;
+	const definitions = (this.getNode().parameters.columns as { column?: unknown[] } | undefined)?.column ?? [];
+	return definitions.map((_, k) => String(this.getNodeParameter(`columns.column[${k}].name`, 0, '')).trim());
+}
+
+/** The top-level field the phone expression reads (`{{ $json.phone }}` -> "phone"), if it is that simple. */
+function phoneFieldName(expression: unknown): string | undefined {
+	const match = /^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[(?:"([^"\\]+)"|'([^'\\]+)')\])\s*\}\}$/.exec(
+		String(expression ?? '={{ $json.phone }}'),
+	);
+	return match ? match[1] ?? match[2] ?? match[3] : undefined;
+}
+
+function withoutField(json: IDataObject, field: string | undefined): Record<string, unknown> {
+	if (field === undefined || !(field in json)) return json;
+	const { [field]: _phone, ...rest } = json;
+	return rest;
+}
+
+async function fileFromBinary(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	fileName: string | undefined,
+): Promise<AudienceFile> {
+	const property = String(this.getNodeParameter('binaryPropertyName', 0, 'data')).trim();
+	const carriers: number[] = [];
+	items.forEach((item, index) => item.binary?.[property] && carriers.push(index));
+	if (carriers.length === 0) {
+		if (isEmptyInput(items)) return emptyCsv(items, fileName);
+		throw new NodeOperationError(this.getNode(), `No input item has a file in the binary field "${property}"`, {
+			itemIndex: 0,
+			description: 'Set "Input Binary Field" to the field holding the CSV or XLSX file, e.g. the output field of "Convert to File".',
+		});
+	}
+	if (carriers.length > 1) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Item ${carriers[1]} carries a second file in "${property}" (item ${carriers[0]} already does): CommBox replaces the whole audience with one file, so exactly one file is sent per run`,
+			{ itemIndex: carriers[1], description: 'Merge the rows into one file first (e.g. "Convert to File" over all items), or use Source "Items".' },
+		);
+	}
+	const [itemIndex] = carriers;
+	const data = await this.helpers.getBinaryDataBuffer(itemIndex, property);
+	const name = fileName ?? items[itemIndex].binary?.[property]?.fileName;
+	const file = { duplicatesCollapsed: 0, itemIndexes: [itemIndex], invalid: [] };
+	const spreadsheet = spreadsheetFormat(data);
+	if (spreadsheet === 'notExcel') {
+		throw new NodeOperationError(this.getNode(), `The file in "${property}" is a zip archive but not an Excel workbook (.xlsx)`, {
+			itemIndex,
+			description: 'CommBox accepts a CSV or an Excel file.',
+		});
+	}
+	if (spreadsheet) {
+		const upload = { data, fileName: withExtension(name, spreadsheet), contentType: CONTENT_TYPES[spreadsheet] };
+		return { ...file, upload, format: spreadsheet, columns: null, rows: null };
+	}
+	const table = readCsv(data.toString('utf8'));
+	const columns = table[0] ?? [];
+	if (!columns.includes(PHONE_COLUMN)) {
+		const shown = columns.slice(0, 20).map((column) => JSON.stringify(column)).join(', ');
+		throw new NodeOperationError(this.getNode(), `The CSV file in "${property}" has no ${PHONE_COLUMN} column, which CommBox requires. Nothing was sent.`, {
+			itemIndex,
+			description: `Its header is: ${shown || '(empty)'}. Name the column of phone numbers exactly ${PHONE_COLUMN} (full international numbers: digits with the country code, no +), or use Source "Items" to build the file from the items.`,
+		});
+	}
+	const upload = { data, fileName: withExtension(name, 'csv'), contentType: CONTENT_TYPES.csv };
+	return { ...file, upload, format: 'csv', columns, rows: Math.max(table.length - 1, 0) };
+}
+
+/** Nothing to send: the header-only file that empties an audience (sent only when allowed). */
+function emptyCsv(items: INodeExecutionData[], fileName: string | undefined): AudienceFile {
+	const csv = buildAudienceCsv([]);
+	return {
+		upload: { data: Buffer.from(csv.csv, 'utf8'), fileName: withExtension(fileName, 'csv'), contentType: CONTENT_TYPES.csv },
+		format: 'csv',
+		columns: csv.columns,
+		rows: 0,
+		duplicatesCollapsed: 0,
+		itemIndexes: items.map((_, index) => index),
+		invalid: [],
+	};
+}
+
+/** A CSV's rows (header first), delimiter detected and BOM removed, as CommBox reads it. */
+export function readCsv(text: string, preview = 0): string[][] {
+	const result = parse<string[]>(text.replace(/^\uFEFF/, ''), { skipEmptyLines: 'greedy', delimitersToGuess: DELIMITERS, preview });
+	const [header = [], ...rows] = result.data;
+	return [header.map((column) => String(column).trim()), ...rows];
+}
+
+/** Excel is recognised by its content: zip (.xlsx) or OLE (.xls) magic bytes. */
+function spreadsheetFormat(data: Buffer): 'xlsx' | 'xls' | 'notExcel' | undefined {
+	if (startsWith(data, OLE_MAGIC)) return 'xls';
+	if (!startsWith(data, ZIP_MAGIC)) return undefined;
+	// Entry names are stored uncompressed: an Office Open XML workbook lists these two.
+	return data.includes('[Content_Types].xml') && data.includes('xl/') ? 'xlsx' : 'notExcel';
+}
+
+function startsWith(data: Buffer, magic: Buffer): boolean {
+	return data.length >= magic.length && data.subarray(0, magic.length).equals(magic);
+}
+
+/** The file name with the extension of its format (`contacts` or `contacts.txt` -> `contacts.csv`). */
+function withExtension(fileName: string | undefined, extension: 'csv' | 'xlsx' | 'xls'): string {
+	const base = String(fileName ?? '').trim().replace(/\.(csv|txt|xlsx|xls)$/i, '') || 'audience';
+	return `${base}.${extension}`;
+}

@@ -1,0 +1,53 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+import { isStatic, listAudiences, replaceStaticAudience } from '../../transport/commBox';
+import type { RequestPolicy } from '../../transport/request';
+import { audienceLocator } from '../shared/fields';
+import { fileSourceFields, uploadOptions } from './fields';
+import { sameForAllItems, uploadAudienceFile } from './upload';
+
+const show = { resource: ['commBox'], operation: ['replaceStatic'] };
+
+export const description: INodeProperties[] = [
+	{
+		...audienceLocator(show, 'searchCommBoxStaticAudiences', false),
+		description: 'The Static audience whose customers are all replaced by the file',
+	},
+	...fileSourceFields(show),
+	uploadOptions(show, true),
+];
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const audienceId = sameForAllItems.call(this, items, 'audience', 'audience ID');
+	return await uploadAudienceFile.call(this, items, {
+		operation: 'replaceStatic',
+		audience: { audienceId },
+		emptyEffect: `replacing would remove every customer of CommBox audience ${audienceId}`,
+		allowEmptyOption: 'Allow Empty Replace',
+		async send(upload, policy) {
+			try {
+				return await replaceStaticAudience.call(this, audienceId, upload, policy);
+			} catch (error) {
+				throw await explainRefusal.call(this, error as Error, audienceId, policy);
+			}
+		},
+	});
+}
+
+/** CommBox answers a bare 400 for a Dynamic audience: the audience list tells whether that was the cause. */
+async function explainRefusal(this: IExecuteFunctions, error: Error, audienceId: string, policy: RequestPolicy): Promise<Error> {
+	if (!(error instanceof NodeApiError)) return error;
+	if (error.httpCode === '404') {
+		error.description = `No CommBox audience has the ID "${audienceId}": pick the audience from the list or check the ID.`;
+	}
+	if (error.httpCode !== '400') return error;
+	const audience = await listAudiences.call(this, policy).then(
+		(audiences) => audiences.find((candidate) => candidate.id === audienceId),
+		() => undefined,
+	);
+	if (audience && !isStatic(audience)) {
+		error.message = `${error.message} (audience ${audienceId} is ${audience.type ?? 'not Static'})`;
+		error.description = `Only Static audiences can be replaced: audience ${audienceId} ("${audience.name}") is ${audience.type ?? 'not Static'}. Pick a Static audience, or make one with "Create Static".`;
+	}
+	return error;
+}

@@ -1,0 +1,122 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import type { AudienceUpload, CommBoxEnvelope } from '../../transport/commBox';
+import type { RequestPolicy } from '../../transport/request';
+import { errorItem, invalidItemsOutput } from '../shared/itemErrors';
+import { itemReader } from '../shared/itemParameters';
+import { requestPolicy } from '../shared/syncMembers';
+import { type AudienceFile, prepareAudienceFile, readCsv } from './audienceFile';
+
+export interface UploadOptions {
+	allowEmpty?: boolean;
+	dryRun?: boolean;
+	fileName?: string;
+	maxRetries?: number;
+}
+
+/** Where the file goes: an existing Static audience (replace) or a new one (create). */
+export interface UploadTarget {
+	operation: string;
+	/** Identifies the audience in the output, e.g. `{ audienceId: '1001' }`. */
+	audience: IDataObject;
+	/** Why an empty file is refused, e.g. `replacing would remove every customer of audience 1001`. */
+	emptyEffect: string;
+	allowEmptyOption: string;
+	send(this: IExecuteFunctions, upload: AudienceUpload, policy: RequestPolicy): Promise<CommBoxEnvelope<{ id?: string | number }>>;
+}
+
+const PREVIEW_ROWS = 10;
+
+/**
+ * Replace Static and Create Static: one file per run (CommBox replaces the whole audience, so it
+ * cannot be split), invalid items handled before anything is sent, an empty file only on purpose.
+ */
+export async function uploadAudienceFile(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	target: UploadTarget,
+): Promise<INodeExecutionData[]> {
+	const options = this.getNodeParameter('options', 0, {}) as UploadOptions;
+	const file = await prepareAudienceFile.call(this, items, options.fileName?.trim() || undefined);
+	const invalidOutput = invalidItemsOutput.call(this, file.invalid);
+	const allItems = items.map((_, index) => index);
+
+	if (file.rows === 0 && !options.allowEmpty) {
+		const error = new NodeOperationError(this.getNode(), `No valid row to send: ${target.emptyEffect}. Nothing was sent.`, {
+			description: `Turn on "${target.allowEmptyOption}" in the options to send a file with only the header on purpose.`,
+		});
+		if (!this.continueOnFail()) throw error;
+		return [...invalidOutput, errorItem(error.message, allItems)];
+	}
+
+	const pairedItem = (file.itemIndexes.length > 0 ? file.itemIndexes : allItems).map((item) => ({ item }));
+	const summary: IDataObject = {
+		...target.audience,
+		operation: target.operation,
+		source: this.getNodeParameter('source', 0, 'items') as string,
+		rows: file.rows,
+		columns: file.columns,
+		duplicatesCollapsed: file.duplicatesCollapsed,
+		invalid: file.invalid.length,
+		fileName: file.upload.fileName,
+		format: file.format,
+		bytes: file.upload.data.length,
+	};
+	if (options.dryRun) {
+		const json = { ...summary, dryRun: true, status: null, description: null, firstRows: firstRows(file) };
+		return [{ json, pairedItem }, ...invalidOutput];
+	}
+
+	let envelope: CommBoxEnvelope<{ id?: string | number }>;
+	try {
+		envelope = await target.send.call(this, file.upload, requestPolicy(options));
+	} catch (error) {
+		if (!this.continueOnFail()) throw error;
+		return [errorItem((error as Error).message, pairedItem.map(({ item }) => item)), ...invalidOutput];
+	}
+	const status = Number(envelope?.status);
+	const id = envelope?.data?.id;
+	const json: IDataObject = {
+		...summary,
+		...(id === undefined || id === null ? {} : { audienceId: String(id) }),
+		dryRun: false,
+		status: Number.isFinite(status) ? status : null,
+		description: typeof envelope?.description === 'string' ? envelope.description : null,
+	};
+	return [{ json, pairedItem }, ...invalidOutput];
+}
+
+/** The first rows of the CSV as it would be sent, keyed by its header. */
+function firstRows(file: AudienceFile): IDataObject[] | null {
+	if (file.format !== 'csv') return null;
+	const [header, ...rows] = readCsv(file.upload.data.toString('utf8'), PREVIEW_ROWS + 1);
+	return rows.map((cells) => Object.fromEntries(header.map((column, k) => [column, cells[k] ?? ''])));
+}
+
+/**
+ * A parameter that must be the same for every item (one file goes to one audience per run); it
+ * may still be an expression, e.g. `{{ $json.audienceId }}`.
+ */
+export function sameForAllItems(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	name: string,
+	label: string,
+): string {
+	const read = itemReader(this, items, name);
+	const first = String(read(0) ?? '').trim();
+	if (first === '') {
+		throw new NodeOperationError(this.getNode(), `The ${label} is empty`, { itemIndex: 0 });
+	}
+	for (let itemIndex = 1; itemIndex < items.length; itemIndex++) {
+		const value = String(read(itemIndex) ?? '').trim();
+		if (value !== first) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Item ${itemIndex} gives the ${label} "${value}" but item 0 gives "${first}": one run sends one file to one audience`,
+				{ itemIndex, description: 'Split the items by audience first (e.g. with a Switch node), one Audience node per audience.' },
+			);
+		}
+	}
+	return first;
+}
