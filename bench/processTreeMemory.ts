@@ -13,6 +13,8 @@ export interface TreeMemory {
 	/** Each process's VmHWM, by command name and pid, in KiB. */
 	processes: Array<{ pid: number; command: string; peakRssKb: number }>;
 	samples: number;
+	/** [epoch ms, summed VmRSS KiB] per sample, to tell which phase of the run the peak belongs to. */
+	timeline: Array<[number, number]>;
 }
 
 function readStatusKb(pid: number): { rss: number; hwm: number } | undefined {
@@ -56,6 +58,7 @@ export class ProcessTreeSampler {
 	private readonly peaks = new Map<number, { command: string; peakRssKb: number }>();
 	private peakTree = 0;
 	private samples = 0;
+	private readonly timeline: Array<[number, number]> = [];
 	private timer?: NodeJS.Timeout;
 
 	constructor(
@@ -78,6 +81,7 @@ export class ProcessTreeSampler {
 			sumOfProcessPeaksKb: processes.reduce((sum, p) => sum + p.peakRssKb, 0),
 			processes,
 			samples: this.samples,
+			timeline: this.timeline,
 		};
 	}
 
@@ -97,5 +101,6 @@ export class ProcessTreeSampler {
 		}
 		this.peakTree = Math.max(this.peakTree, total);
 		this.samples++;
+		if (total > 0) this.timeline.push([Date.now(), total]);
 	}
 }

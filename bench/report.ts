@@ -1,4 +1,5 @@
 import type { Machine } from './machine';
+import type { Phases } from './phases';
 import { WAYS, type Way } from './workflows';
 
 /** One measured `n8n execute`. */
@@ -10,8 +11,14 @@ export interface RunRecord {
 	problems: string[];
 	/** Why a run did not complete (timeout, out of memory, n8n error), when it did not. */
 	failure?: string;
+	/** A run that completed with a caveat (e.g. its run data read from n8n's database). */
+	note?: string;
+	/** Wall time and peak memory by phase of the run. */
+	phases?: Phases;
 	requests: number;
 	idsSent: number;
+	/** Sum of the sandbox's own handling time over the requests (parsing, validating, replying), ms. */
+	sandboxMs: number;
 	members?: number;
 	wallMs: number;
 	/** The measured node's own executionTime from the run data. */
@@ -38,11 +45,15 @@ export interface ScenarioSummary {
 	requests?: number;
 	wallMs?: number;
 	nodeMs?: number;
+	sandboxMs?: number;
 	itemsNodeMs?: number;
 	peakTreeRssMb?: number;
 	maxRssMb?: number;
 	cpuSeconds?: number;
 	failure?: string;
+	note?: string;
+	/** Medians of each phase's duration, ms. */
+	phases?: { startupMs: number; codeNodeMs: number; handOverMs: number; measuredNodeMs: number; afterMs: number };
 }
 
 export interface Ratios {
@@ -71,12 +82,22 @@ export interface Ratios {
 		met: boolean;
 	};
 	million: {
-		audience: { completed: boolean; wallMs?: number; nodeMs?: number; peakTreeRssMb?: number; maxRssMb?: number; requests?: number; failure?: string };
-		passThrough: { completed: boolean; wallMs?: number; nodeMs?: number; peakTreeRssMb?: number; maxRssMb?: number; failure?: string };
+		audience: MillionResult & { requests?: number };
+		passThrough: MillionResult;
 		/** Same overhead figure as at 100,000, when both completed. */
 		byWallPercent?: number;
 		byNodeTimePercent?: number;
 	};
+}
+
+export interface MillionResult {
+	completed: boolean;
+	wallMs?: number;
+	nodeMs?: number;
+	peakTreeRssMb?: number;
+	maxRssMb?: number;
+	failure?: string;
+	note?: string;
 }
 
 export function median(values: number[]): number | undefined {
@@ -103,13 +124,23 @@ export function summarize(runs: RunRecord[]): ScenarioSummary[] {
 			requests: median(ok.map((r) => r.requests)),
 			wallMs: median(ok.map((r) => r.wallMs)),
 			nodeMs: median(defined(ok.map((r) => r.nodeMs))),
+			sandboxMs: median(ok.map((r) => r.sandboxMs)),
 			itemsNodeMs: median(defined(ok.map((r) => r.itemsNodeMs))),
 			peakTreeRssMb: median(ok.map((r) => r.peakTreeRssMb)),
 			maxRssMb: median(defined(ok.map((r) => r.maxRssMb))),
 			cpuSeconds: median(defined(ok.map((r) => r.cpuSeconds))),
+			note: ok.find((r) => r.note)?.note,
+			phases: phaseMedians(ok),
 			failure: ok.length === group.length ? undefined : group.find((r) => !r.ok)?.failure ?? group.find((r) => !r.ok)?.problems.join('; '),
 		};
 	});
+}
+
+function phaseMedians(runs: RunRecord[]): ScenarioSummary['phases'] {
+	const withPhases = runs.map((r) => r.phases).filter((p): p is Phases => p !== undefined);
+	if (withPhases.length === 0) return undefined;
+	const of = (key: 'startupMs' | 'codeNodeMs' | 'handOverMs' | 'measuredNodeMs' | 'afterMs') => median(withPhases.map((p) => p[key])) as number;
+	return { startupMs: of('startupMs'), codeNodeMs: of('codeNodeMs'), handOverMs: of('handOverMs'), measuredNodeMs: of('measuredNodeMs'), afterMs: of('afterMs') };
 }
 
 const find = (summaries: ScenarioSummary[], way: Way, items: number) =>
@@ -161,6 +192,7 @@ export function computeRatios(summaries: ScenarioSummary[]): Ratios {
 			maxRssMb: done ? all.maxRssMb : undefined,
 			...(way === 'audience' ? { requests: done ? all.requests : undefined } : {}),
 			failure: all.failure,
+			note: all.note,
 		};
 	}
 	const a1m = find(summaries, 'audience', 1_000_000);
@@ -175,21 +207,46 @@ export function computeRatios(summaries: ScenarioSummary[]): Ratios {
 const int = (n: number | undefined) => (n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
 const sec = (ms: number | undefined) => (ms === undefined ? '–' : (ms / 1000).toFixed(2));
 
-const HEADER = ['items', 'way', 'runs ok', 'requests', 'wall s', 'node s', 'Code node s', 'peak tree RSS MB', 'max process RSS MB', 'CPU s'];
+const HEADER = [
+	'items',
+	'way',
+	'runs ok',
+	'requests',
+	'wall s',
+	'node s',
+	'sandbox s',
+	'Code node s',
+	'start-up s',
+	'hand-over s',
+	'after s',
+	'peak tree RSS MB',
+	'max process RSS MB',
+	'CPU s',
+];
 
 function rows(summaries: ScenarioSummary[]): string[][] {
 	return summaries.map((s) => [
 		int(s.items),
 		s.label,
-		`${s.okRuns}/${s.runs}`,
+		`${s.okRuns}/${s.runs}${s.note ? ' *' : ''}`,
 		int(s.requests),
 		s.okRuns ? sec(s.wallMs) : `failed: ${s.failure ?? ''}`.slice(0, 60),
 		sec(s.nodeMs),
+		sec(s.sandboxMs),
 		sec(s.itemsNodeMs),
+		sec(s.phases?.startupMs),
+		sec(s.phases?.handOverMs),
+		sec(s.phases?.afterMs),
 		int(s.peakTreeRssMb),
 		int(s.maxRssMb),
 		s.cpuSeconds === undefined ? '–' : s.cpuSeconds.toFixed(1),
 	]);
+}
+
+function notes(summaries: ScenarioSummary[]): string[] {
+	return summaries
+		.filter((s) => s.note || (s.failure && s.okRuns > 0))
+		.map((s) => `${s.note ? '* ' : ''}${int(s.items)} ${s.label}: ${s.note ?? `${s.runs - s.okRuns} run(s) failed: ${s.failure}`}`);
 }
 
 export function ratioLines(ratios: Ratios): string[] {
@@ -212,7 +269,8 @@ export function ratioLines(ratios: Ratios): string[] {
 	const m = ratios.million;
 	const describe = (name: string, r: Ratios['million']['audience']) =>
 		r.completed
-			? `${name} completed in ${sec(r.wallMs)} s (node ${sec(r.nodeMs)} s), peak tree RSS ${int(r.peakTreeRssMb)} MB (largest process ${int(r.maxRssMb)} MB)`
+			? `${name} completed in ${sec(r.wallMs)} s (node ${sec(r.nodeMs)} s), peak tree RSS ${int(r.peakTreeRssMb)} MB (largest process ${int(r.maxRssMb)} MB)` +
+				(r.note ? ` [${r.note}]` : '')
 			: `${name} did NOT complete: ${r.failure ?? 'not run'}`;
 	lines.push(
 		`(3) 1,000,000 items: ${describe('Audience', m.audience)}${m.audience.requests ? `, ${m.audience.requests} requests` : ''}; ${describe('pass-through', m.passThrough)}` +
@@ -225,7 +283,7 @@ export function consoleReport(summaries: ScenarioSummary[], ratios: Ratios): str
 	const table = [HEADER, ...rows(summaries)];
 	const widths = HEADER.map((_, c) => Math.max(...table.map((row) => row[c].length)));
 	const line = (row: string[]) => row.map((cell, c) => (c <= 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-	return [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  '), ...rows(summaries).map(line), '', ...ratioLines(ratios)].join('\n');
+	return [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  '), ...rows(summaries).map(line), ...notes(summaries), '', ...ratioLines(ratios)].join('\n');
 }
 
 export function markdownReport(summaries: ScenarioSummary[], ratios: Ratios, machine: Machine, settings: Record<string, unknown>): string {
@@ -239,12 +297,14 @@ export function markdownReport(summaries: ScenarioSummary[], ratios: Ratios, mac
 		`Settings: ${JSON.stringify(settings)}. Medians of the runs that passed their correctness check; 1,000,000 items: one run.`,
 		'',
 		'wall = the whole `n8n execute` (startup, run, printing the run data, exit); node = the measured node\'s executionTime; ' +
-			'Code node = generating the items; peak tree RSS = highest summed RSS of n8n and its task runner (sampled every 50 ms); ' +
+			'sandbox = the local Batch API\'s own time on the requests (summed, from its request log); Code node = generating the items; start-up = spawn to the Code node; hand-over = Code node end to the measured node; after = the measured node\'s end to exit (saving the execution, printing the run data, shutting down); peak tree RSS = highest summed RSS of n8n and its task runner (sampled every 50 ms); ' +
 			'max process RSS = GNU time %M (largest single process); CPU = user + system seconds of the tree.',
 		'',
 		md(HEADER),
 		md(HEADER.map((_, c) => (c <= 1 ? '---' : '---:'))),
 		...rows(summaries).map(md),
+		'',
+		...notes(summaries),
 		'',
 		...ratioLines(ratios).map((l) => `- ${l}`),
 		'',

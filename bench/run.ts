@@ -8,20 +8,24 @@ import { sandboxCredentials } from '../test/e2e/workflows';
 import { checkRun } from './correctness';
 import { describeMachine } from './machine';
 import { computeRatios, consoleReport, markdownReport, summarize, type RunRecord } from './report';
+import { phasesOf, type Phases } from './phases';
+import { readSavedRun } from './savedExecution';
 import { timedExecute, type TimedExecution } from './timedExecute';
 import { AUDIENCE_NAME, benchWorkflow, HTTP_AUDIENCE_NAME, ITEMS_NODE, WAYS, workflowId, type Way } from './workflows';
 
 /**
- * `npm run bench [-- --full] [--repeats N] [--sizes 10000,100000,1000000]`: in one real n8n, the same
+ * `npm run bench [-- --full] [--repeats N] [--sizes 10000,100000,1000000] [--out NAME]`: in one real n8n, the same
  * generated items through (a) the Audience node's Batch update, (b) HTTP Request with one request
  * per item, (c) a pass-through; requests, wall time, node time and peak memory; the ratios.
- * Results: bench/results/latest.json and latest.md.
+ * Results: bench/results/latest.json and latest.md (or <NAME>.json/.md).
  */
 interface Options {
 	full: boolean;
 	repeats: number;
 	sizes: number[];
 	timeoutMinutes: number;
+	/** Results go to bench/results/<out>.json and .md. */
+	out: string;
 }
 
 interface Step {
@@ -35,7 +39,7 @@ const RESULTS = resolve(__dirname, 'results');
 const MILLION = 1_000_000;
 
 function parseOptions(argv: string[]): Options {
-	const options: Options = { full: false, repeats: 3, sizes: [10_000, 100_000, MILLION], timeoutMinutes: 10 };
+	const options: Options = { full: false, repeats: 3, sizes: [10_000, 100_000, MILLION], timeoutMinutes: 10, out: 'latest' };
 	for (let i = 0; i < argv.length; i++) {
 		const [flag, inline] = argv[i].split('=');
 		const value = () => inline ?? argv[++i];
@@ -43,7 +47,8 @@ function parseOptions(argv: string[]): Options {
 		else if (flag === '--repeats') options.repeats = Number(value());
 		else if (flag === '--sizes') options.sizes = value().split(',').map((s) => Number(s.replace(/_/g, '')));
 		else if (flag === '--timeout-minutes') options.timeoutMinutes = Number(value());
-		else throw new Error(`Unknown option ${argv[i]}. Options: --full, --repeats N, --sizes 10000,100000,1000000, --timeout-minutes N`);
+		else if (flag === '--out') options.out = value().replace(/[^\w.-]/g, '_');
+		else throw new Error(`Unknown option ${argv[i]}. Options: --full, --repeats N, --sizes 10000,100000,1000000, --timeout-minutes N, --out NAME`);
 	}
 	return options;
 }
@@ -89,25 +94,37 @@ async function measure(step: Step, n8n: LocalN8n, tools: ReturnType<typeof provi
 	const logStart = sandbox.requests().length;
 	const load = loadavg()[0];
 
-	const execution = await timedExecute(n8n, tools, workflowId(step.way, step.items), `${step.way}-${step.items}-${step.repeat}`, step.timeoutMs);
+	const id = workflowId(step.way, step.items);
+	const execution = await timedExecute(n8n, tools, id, `${step.way}-${step.items}-${step.repeat}`, step.timeoutMs);
 	await sandbox.whenIdle();
 	const requests = sandbox.requests().slice(logStart);
 	const failure = failureOf(execution, step.timeoutMs);
-	const check = checkRun(step.way, step.items, execution.run, requests, sandbox);
+	// n8n ran the workflow but could not print it: its database still tells how the run went.
+	let run = execution.run;
+	let note: string | undefined;
+	if (!run && failure && !execution.timedOut && !execution.signal) {
+		run = readSavedRun(n8n, tools, id);
+		if (run) note = `run data read from n8n's database: ${failure}`;
+	}
+	const check = checkRun(step.way, step.items, run, requests, sandbox);
+	const completed = check.ok && (!failure || note !== undefined);
 	const mb = (kb: number) => Math.round(kb / 1024);
 	return {
 		way: step.way,
 		items: step.items,
 		repeat: step.repeat,
-		ok: !failure && check.ok,
+		ok: completed,
+		note: completed ? note : undefined,
 		problems: check.problems,
-		failure: failure ?? (check.ok ? undefined : check.problems.join('; ')),
+		failure: completed ? undefined : failure ?? check.problems.join('; '),
 		requests: check.requests,
 		idsSent: check.idsSent,
+		sandboxMs: Math.round(requests.reduce((sum, r) => sum + r.durationMs, 0)),
 		members: check.members,
 		wallMs: Math.round(execution.wallMs),
-		nodeMs: execution.run?.nodes[WAYS[step.way].node]?.executionTime,
-		itemsNodeMs: execution.run?.nodes[ITEMS_NODE]?.executionTime,
+		nodeMs: run?.nodes[WAYS[step.way].node]?.executionTime,
+		itemsNodeMs: run?.nodes[ITEMS_NODE]?.executionTime,
+		phases: phasesOf(run, ITEMS_NODE, WAYS[step.way].node, execution.startedAt, execution.wallMs, execution.memory.timeline),
 		peakTreeRssMb: mb(execution.memory.peakTreeRssKb),
 		maxRssMb: execution.maxRssKb === undefined ? undefined : mb(execution.maxRssKb),
 		cpuSeconds:
@@ -123,9 +140,19 @@ function progress(record: RunRecord): string {
 	const s = (ms: number | undefined) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(2)} s`);
 	return (
 		`${record.ok ? 'ok  ' : 'FAIL'} ${record.items.toLocaleString('en-US').padStart(9)} ${WAYS[record.way].label.padEnd(38)} #${record.repeat}: ` +
-		`wall ${s(record.wallMs)}, node ${s(record.nodeMs)}, Code ${s(record.itemsNodeMs)}, ${record.requests} requests, ` +
+		`wall ${s(record.wallMs)}, node ${s(record.nodeMs)}, Code ${s(record.itemsNodeMs)}, ${record.requests} requests (sandbox busy ${s(record.sandboxMs)}), ` +
 		`peak tree ${record.peakTreeRssMb} MB (max process ${record.maxRssMb ?? '–'} MB), CPU ${record.cpuSeconds ?? '–'} s, load ${record.loadAverage}` +
-		(record.ok ? '' : `\n     ${record.failure}`)
+		(record.ok ? '' : `\n     ${record.failure}`) +
+		(record.note ? `\n     note: ${record.note}` : '') +
+		(record.phases ? `\n     ${phaseLine(record.phases)}` : '')
+	);
+}
+
+function phaseLine(p: Phases): string {
+	const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+	return (
+		`start-up ${s(p.startupMs)} (${p.peakMb.startup} MB) | Code node ${s(p.codeNodeMs)} (${p.peakMb.codeNode} MB) | hand-over ${s(p.handOverMs)} (${p.peakMb.handOver} MB) | ` +
+		`measured node ${s(p.measuredNodeMs)} (${p.peakMb.measuredNode} MB) | after: save, print, exit ${s(p.afterMs)} (${p.peakMb.after} MB)`
 	);
 }
 
@@ -142,7 +169,7 @@ async function main(): Promise<void> {
 	const save = (complete: boolean) => {
 		const summaries = summarize(runs);
 		const ratios = computeRatios(summaries);
-		writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify({ complete, machine, settings, ratios, summaries, runs }, null, 2)}\n`);
+		writeFileSync(join(RESULTS, `${options.out}.json`), `${JSON.stringify({ complete, machine, settings, ratios, summaries, runs }, null, 2)}\n`);
 		return { summaries, ratios };
 	};
 
@@ -169,8 +196,8 @@ async function main(): Promise<void> {
 	}
 
 	const { summaries, ratios } = save(true);
-	writeFileSync(join(RESULTS, 'latest.md'), markdownReport(summaries, ratios, machine, settings));
-	console.log(`\n${consoleReport(summaries, ratios)}\n\nWritten: bench/results/latest.json, bench/results/latest.md`);
+	writeFileSync(join(RESULTS, `${options.out}.md`), markdownReport(summaries, ratios, machine, settings));
+	console.log(`\n${consoleReport(summaries, ratios)}\n\nWritten: bench/results/${options.out}.json, bench/results/${options.out}.md`);
 }
 
 main().catch((error) => {

@@ -11,6 +11,8 @@ const KEEP_ARRAY_BYTES = 256 * 1024;
 
 export interface NodeRunSummary {
 	executionTime: number;
+	/** Epoch ms when the node started. */
+	startTime?: number;
 	executionStatus?: string;
 	error?: { message?: string; description?: string };
 	/** Items per output; `items` only when the output was small enough to keep. */
@@ -81,6 +83,7 @@ export async function summarizeRunOutput(file: string): Promise<RunSummary | und
 		const first = runs[0] ?? {};
 		nodes[name] = {
 			executionTime: first.executionTime,
+			startTime: first.startTime,
 			executionStatus: first.executionStatus,
 			error: first.error,
 			outputs: (first.data?.main ?? []).map((out: any) =>

@@ -11,6 +11,8 @@ import { summarizeRunOutput, type RunSummary } from './runDataSummary';
  * sampled from /proc, and a time limit after which the whole tree is killed.
  */
 export interface TimedExecution {
+	/** Epoch ms when n8n was spawned. */
+	startedAt: number;
 	/** From spawning n8n to its exit, ms: startup, the run, printing the run data, shutdown. */
 	wallMs: number;
 	exitCode: number | null;
@@ -38,6 +40,7 @@ export async function timedExecute(
 	workflowId: string,
 	label: string,
 	timeoutMs: number,
+	extraEnv: Record<string, string> = {},
 ): Promise<TimedExecution> {
 	const stdoutFile = join(n8n.folder, `${label}.stdout`);
 	const stderrFile = join(n8n.folder, `${label}.stderr`);
@@ -45,11 +48,12 @@ export async function timedExecute(
 	const stdout = openSync(stdoutFile, 'w');
 	const stderr = openSync(stderrFile, 'w');
 
+	const startedAt = Date.now();
 	const started = process.hrtime.bigint();
 	const child = spawn(
 		GNU_TIME,
 		['-f', TIME_FORMAT, '-o', timeFile, tools.node, tools.n8n, 'execute', `--id=${workflowId}`, '--rawOutput'],
-		{ env: n8n.env(), cwd: n8n.folder, stdio: ['ignore', stdout, stderr], detached: true },
+		{ env: n8n.env(extraEnv), cwd: n8n.folder, stdio: ['ignore', stdout, stderr], detached: true },
 	);
 	const sampler = new ProcessTreeSampler(child.pid as number, 50, true);
 	sampler.start();
@@ -85,6 +89,7 @@ export async function timedExecute(
 	}
 	const worked = code === 0 && run && !run.error;
 	return {
+		startedAt,
 		wallMs,
 		exitCode: code,
 		signal,

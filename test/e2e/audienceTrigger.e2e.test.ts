@@ -1,30 +1,17 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { batchCall, createBatchAudience } from './fixture';
-import { LocalN8n } from './n8n';
-import { AUDIENCE_TRIGGER, CREDENTIAL_REFS, sandboxCredentials } from './workflows';
+import { LocalN8n, type WorkflowJson } from './n8n';
+import { sandboxCredentials } from './workflows';
 
 /**
- * The Audience Trigger in a real n8n under `n8n start`: n8n polls once when the workflow is
- * activated (the baseline), then every minute; an applied update starts exactly one execution.
+ * The Audience Trigger in a real n8n under `n8n start`, running the notify-when-applied example: n8n
+ * polls once when the workflow is activated (the baseline), then every minute; an applied update
+ * starts exactly one execution.
  */
-const WORKFLOW_ID = 'triggerApplied1';
-const workflow = {
-	id: WORKFLOW_ID,
-	name: 'Notify when applied',
-	nodes: [
-		{
-			id: 'trigger',
-			name: 'Audience Trigger',
-			type: AUDIENCE_TRIGGER,
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, resource: 'batch', watch: 'all' },
-			credentials: CREDENTIAL_REFS.batch,
-		},
-		{ id: 'done', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
-	],
-	connections: { 'Audience Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
-};
+const workflow: WorkflowJson = JSON.parse(readFileSync(join(__dirname, '../../examples/notify-when-applied.json'), 'utf8'));
+const WORKFLOW_ID = workflow.id;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,9 +57,11 @@ describe('Audience Trigger in a running n8n', () => {
 		const executions = finished(await waitFor(() => n8n.executions(WORKFLOW_ID), (list) => finished(list).length > 0, 150_000));
 		expect(executions).toHaveLength(1);
 		expect(executions[0].status).toBe('success');
-		const [emitted] = executions[0].runData['Audience Trigger'][0].data?.main[0] ?? [];
+		const [emitted] = executions[0].runData['Audience applied'][0].data?.main[0] ?? [];
 		expect(emitted.json).toMatchObject({ platform: 'batch', name: 'watched', indexingState: 'APPLIED', nb_ids: 1 });
 		expect(emitted.json.updated).toBe(sandbox.state().batch.audiences.watched.updated);
+		const [notification] = executions[0].runData['Compose notification'][0].data?.main[0] ?? [];
+		expect(notification.json.text).toBe(`Audience watched is ready: 1 members (applied ${emitted.json.updated})`);
 
 		// The next poll (at most a minute later) sees nothing new.
 		const pollsSoFar = sandbox.requests().filter((r) => r.route === 'list').length;

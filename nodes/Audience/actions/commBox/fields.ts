@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { readOptions } from '../shared/fields';
+import { maxRetriesOption } from '../shared/fields';
 
 /** Fields of the CommBox file uploads (Replace Static, Create Static). */
 type Show = { resource: string[]; operation: string[] };
@@ -89,11 +89,6 @@ export function fileSourceFields(show: Show): INodeProperties[] {
 		},
 	];
 }
-
-// The retry option of the shared read options, so its wording lives in one place.
-const maxRetriesOption = (readOptions({ resource: [], operation: [] }, false).options as INodeProperties[]).find(
-	(option) => option.name === 'maxRetries',
-) as INodeProperties;
 
 export function uploadOptions(show: Show, replace: boolean): INodeProperties {
 	return {

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { isStatic, listAudiences } from '../../transport/commBox';
-import { readOptions } from '../shared/fields';
-import { errorItem } from '../shared/itemErrors';
+import { limitOf, readOptions, returnAllFields } from '../shared/fields';
+import { forEachItem } from '../shared/perItem';
 import { requestPolicy } from '../shared/syncMembers';
 
 const show = { resource: ['commBox'], operation: ['getMany'] };
@@ -20,43 +20,18 @@ export const description: INodeProperties[] = [
 		description: 'Which audiences to return',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...show, returnAll: [false] } },
-	},
+	...returnAllFields(show),
 	readOptions(show, false),
 ];
 
 /** CommBox returns every audience in one response; type and limit are applied here. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const type = this.getNodeParameter('audienceType', itemIndex, 'all') as string;
-			const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
-			const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex) as number);
-			const policy = requestPolicy(this.getNodeParameter('options', itemIndex, {}) as IDataObject);
-			const audiences = (await listAudiences.call(this, policy))
-				.filter((audience) => type === 'all' || (type === 'static') === isStatic(audience))
-				.slice(0, limit);
-			for (const audience of audiences) output.push({ json: { ...audience }, pairedItem: { item: itemIndex } });
-		} catch (error) {
-			if (!this.continueOnFail()) throw error;
-			output.push(errorItem((error as Error).message, itemIndex));
-		}
-	}
-	return output;
+	return await forEachItem.call(this, items, async (itemIndex) => {
+		const type = this.getNodeParameter('audienceType', itemIndex, 'all') as string;
+		const policy = requestPolicy(this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+		return (await listAudiences.call(this, policy))
+			.filter((audience) => type === 'all' || (type === 'static') === isStatic(audience))
+			.slice(0, limitOf(this, itemIndex))
+			.map((audience) => ({ ...audience }));
+	});
 }

@@ -176,16 +176,18 @@ const waitOptions: INodeProperties[] = [
 	},
 ];
 
+export const maxRetriesOption: INodeProperties = {
+	displayName: 'Max Retries',
+	name: 'maxRetries',
+	type: 'number',
+	typeOptions: { minValue: 0, maxValue: 20 },
+	default: 5,
+	description:
+		'Retries of a request answered 429 or 5xx, or cut by a network error, with growing waits',
+};
+
 const requestOptions: INodeProperties[] = [
-	{
-		displayName: 'Max Retries',
-		name: 'maxRetries',
-		type: 'number',
-		typeOptions: { minValue: 0, maxValue: 20 },
-		default: 5,
-		description:
-			'Retries of a request answered 429 or 5xx, or cut by a network error, with growing waits',
-	},
+	maxRetriesOption,
 	{
 		displayName: 'Requests per Second',
 		name: 'requestsPerSecond',
@@ -289,4 +291,32 @@ export function readOptions(show: Show, wait: boolean): INodeProperties {
 		displayOptions: { show },
 		options: [...requestOptions, ...waitFields],
 	};
+}
+
+/** Return All, or Limit, for the Get Many operations. */
+export function returnAllFields(show: Show): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { ...show, returnAll: [false] } },
+		},
+	];
+}
+
+/** The Limit of a Get Many item: Infinity with Return All. */
+export function limitOf(ctx: { getNodeParameter(name: string, itemIndex: number): unknown }, itemIndex: number): number {
+	return ctx.getNodeParameter('returnAll', itemIndex) ? Infinity : (ctx.getNodeParameter('limit', itemIndex) as number);
 }

@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { planSync, type PlannedRequest, type SyncMode, type SyncPlan } from '../../engine';
 import { DEFAULT_POLICY, RequestPacer, type RequestPolicy } from '../../transport/request';
 import { type IndexingView, waitOptionsFrom, waitUntilIndexed, type WaitOptions } from './indexing';
+import { audienceNameOf } from './audienceName';
 import { errorItem, invalidItemsOutput } from './itemErrors';
 import { idText, isEmptyInput, readMemberInputs } from './memberInputs';
 
@@ -70,7 +71,7 @@ export async function syncMembers(
 	const invalidOutput = invalidItemsOutput.call(this, [...read.invalid, ...plan.invalid]);
 	if (mode === 'replace') await guardShrinking.call(this, plan, target, options, policy);
 
-	const ids = idsByItem(read.inputs.map((input) => [input.itemIndex, idText(input.id)]));
+	const ids = new Map(read.inputs.map((input) => [input.itemIndex, idText(input.id)]));
 	if (options.dryRun) {
 		return [...plan.requests.map((request, i) => outputFor(request, i, plan, { dryRun: true })), ...invalidOutput]
 			.flatMap((item) => expand(item, options, ids));
@@ -142,10 +143,6 @@ function outputFor(
 	return { json, pairedItem: request.itemIndexes.map((item) => ({ item })) };
 }
 
-function idsByItem(entries: Array<[number, string | undefined]>): Map<number, string | undefined> {
-	return new Map(entries);
-}
-
 /** "One item per input item": a request's summary is repeated for each item it carried. */
 function expand(
 	item: INodeExecutionData,
@@ -212,7 +209,7 @@ async function replaceWithNothing(
 	options: SyncOptions,
 	policy: RequestPolicy,
 ): Promise<INodeExecutionData[]> {
-	const audience = String(this.getNodeParameter('audience', 0, '', { extractValue: true }));
+	const audience = audienceNameOf.call(this, 0);
 	if (!options.allowEmpty) {
 		throw new NodeOperationError(
 			this.getNode(),
