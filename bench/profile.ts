@@ -12,7 +12,7 @@ import { AUDIENCE_NAME, benchWorkflow, HTTP_AUDIENCE_NAME, ITEMS_NODE, WAYS, typ
  * runs one benchmark workflow in real n8n under V8's CPU profiler (`--cpu-prof`) and prints
  * (1) the n8n main process's time by where it is spent (this package, n8n-workflow, n8n-core,
  * the HTTP client, JSON, GC, idle) and (2) the functions that run under the Audience node's frames.
- * The .cpuprofile files stay in bench/results/profiles/ (open them in Chrome DevTools).
+ * The .cpuprofile files stay in .tmp/bench-profiles/ (git-ignored; open them in Chrome DevTools).
  */
 interface ProfileNode {
 	id: number;
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
 	const tools = provisionN8n();
 	const sandbox = await startSandbox({ port: 0, indexingDelayMs: 0 });
 	const n8n = new LocalN8n(tools);
-	const dir = resolve(__dirname, 'results/profiles', `${way}-${items}`);
+	const dir = resolve(__dirname, '../.tmp/bench-profiles', `${way}-${items}`);
 	rmSync(dir, { recursive: true, force: true });
 	mkdirSync(dir, { recursive: true });
 	try {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { loadavg } from 'os';
 import { join, resolve } from 'path';
 import { startSandbox, type Sandbox } from '../sandbox';
@@ -14,7 +14,7 @@ import { timedExecute, type TimedExecution } from './timedExecute';
 import { AUDIENCE_NAME, benchWorkflow, HTTP_AUDIENCE_NAME, ITEMS_NODE, WAYS, workflowId, type Way } from './workflows';
 
 /**
- * `npm run bench [-- --full] [--repeats N] [--sizes 10000,100000,1000000] [--out NAME]`: in one real n8n, the same
+ * `npm run bench [-- --full] [--repeats N] [--sizes 10000,100000,1000000] [--out NAME] [--report NAME]`: in one real n8n, the same
  * generated items through (a) the Audience node's Batch update, (b) HTTP Request with one request
  * per item, (c) a pass-through; requests, wall time, node time and peak memory; the ratios.
  * Results: bench/results/latest.json and latest.md (or <NAME>.json/.md).
@@ -26,6 +26,8 @@ interface Options {
 	timeoutMinutes: number;
 	/** Results go to bench/results/<out>.json and .md. */
 	out: string;
+	/** Only render the table and ratios again from bench/results/<name>.json. */
+	report?: string;
 }
 
 interface Step {
@@ -48,7 +50,8 @@ function parseOptions(argv: string[]): Options {
 		else if (flag === '--sizes') options.sizes = value().split(',').map((s) => Number(s.replace(/_/g, '')));
 		else if (flag === '--timeout-minutes') options.timeoutMinutes = Number(value());
 		else if (flag === '--out') options.out = value().replace(/[^\w.-]/g, '_');
-		else throw new Error(`Unknown option ${argv[i]}. Options: --full, --repeats N, --sizes 10000,100000,1000000, --timeout-minutes N, --out NAME`);
+		else if (flag === '--report') options.report = value().replace(/[^\w.-]/g, '_');
+		else throw new Error(`Unknown option ${argv[i]}. Options: --full, --repeats N, --sizes 10000,100000,1000000, --timeout-minutes N, --out NAME, --report NAME`);
 	}
 	return options;
 }
@@ -156,8 +159,19 @@ function phaseLine(p: Phases): string {
 	);
 }
 
+/** Renders a saved result again (after a change to the report, without measuring again). */
+function renderAgain(name: string): void {
+	const saved = JSON.parse(readFileSync(join(RESULTS, `${name}.json`), 'utf8'));
+	const summaries = summarize(saved.runs);
+	const ratios = computeRatios(summaries);
+	writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify({ ...saved, ratios, summaries }, null, 2)}\n`);
+	writeFileSync(join(RESULTS, `${name}.md`), markdownReport(summaries, ratios, saved.machine, saved.settings));
+	console.log(`${consoleReport(summaries, ratios)}\n\nWritten: bench/results/${name}.json, bench/results/${name}.md`);
+}
+
 async function main(): Promise<void> {
 	const options = parseOptions(process.argv.slice(2));
+	if (options.report) return renderAgain(options.report);
 	const tools = provisionN8n();
 	const machine = describeMachine(tools);
 	const steps = plan(options);

@@ -100,19 +100,23 @@ export async function timedExecute(
 		memory,
 		outputBytes: statSync(stdoutFile).size,
 		run,
-		logTail: worked ? '' : [parseError, tail(stderrFile, 3000), head(stdoutFile, 3000)].filter(Boolean).join('\n'),
+		logTail: worked ? '' : [parseError, tail(stderrFile, 3000), head(stdoutFile, 3000), tail(stdoutFile, 3000)].filter(Boolean).join('\n'),
 	};
 }
 
-function tail(file: string, chars: number): string {
-	const text = readFileSync(file, 'utf8');
-	return text.slice(-chars);
+/** The last bytes of a file that may be hundreds of MB (the run data), without reading all of it. */
+function tail(file: string, bytes: number): string {
+	return slice(file, Math.max(0, statSync(file).size - bytes), bytes);
 }
 
-function head(file: string, chars: number): string {
+function head(file: string, bytes: number): string {
+	return slice(file, 0, bytes);
+}
+
+function slice(file: string, position: number, bytes: number): string {
 	const fd = openSync(file, 'r');
-	const buffer = Buffer.alloc(chars);
-	const read = readSync(fd, buffer, 0, chars, 0);
+	const buffer = Buffer.alloc(bytes);
+	const read = readSync(fd, buffer, 0, bytes, position);
 	closeSync(fd);
 	return buffer.subarray(0, read).toString('utf8');
 }

@@ -130,19 +130,20 @@ export class LocalN8n {
 		};
 	}
 
-	/** Runs one n8n CLI command and returns its stdout; a failure carries n8n's output. */
-	async cli(args: string[], timeoutMs = 15 * 60_000): Promise<string> {
+	/** Runs one n8n CLI command; a failure carries n8n's output. */
+	async cli(args: string[], timeoutMs = 15 * 60_000): Promise<{ stdout: string; stderr: string }> {
 		return await new Promise((resolvePromise, reject) => {
 			const child = spawn(this.tools.node, [this.tools.n8n, ...args], { env: this.env(), cwd: this.folder });
-			let stdout = '';
-			let stderr = '';
-			child.stdout.on('data', (chunk) => (stdout += chunk));
-			child.stderr.on('data', (chunk) => (stderr += chunk));
+			const stdout: Buffer[] = [];
+			const stderr: Buffer[] = [];
+			child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+			child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
 			const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
 			child.on('close', (code) => {
 				clearTimeout(timer);
-				if (code === 0 || args[0] === 'execute') resolvePromise(stdout + (stderr ? `\n${stderr}` : ''));
-				else reject(new Error(`n8n ${args[0]} exited with ${code}:\n${stdout}\n${stderr}`));
+				const out = { stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
+				if (code === 0 || args[0] === 'execute') resolvePromise(out);
+				else reject(new Error(`n8n ${args[0]} exited with ${code}:\n${out.stdout}\n${out.stderr}`));
 			});
 		});
 	}
@@ -165,23 +166,21 @@ export class LocalN8n {
 		await this.cli(['import:workflow', '--separate', `--input=${dir}`]);
 	}
 
-	/** `n8n execute --rawOutput`, parsed from the first line that is exactly `{`. */
+	/** `n8n execute --rawOutput`: the run data is stdout from the first line `{` to the last line `}`. */
 	async execute(workflowId: string): Promise<RunResult> {
-		const log = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput']);
-		const start = log.split('\n').findIndex((line) => line === '{');
-		if (start < 0) throw new Error(`n8n execute printed no run data:\n${log}`);
-		const lines = log.split('\n').slice(start);
+		const { stdout, stderr } = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput']);
+		const log = () => `${stdout.slice(0, 3000)}\n${stderr.slice(-3000)}`;
+		const start = stdout.startsWith('{\n') ? 0 : stdout.indexOf('\n{\n') + 1;
+		const end = stdout.lastIndexOf('\n}');
+		if (start <= 0 && !stdout.startsWith('{\n')) throw new Error(`n8n execute printed no run data:\n${log()}`);
 		let parsed: any;
-		for (let end = lines.length; end > 0 && parsed === undefined; end--) {
-			try {
-				parsed = JSON.parse(lines.slice(0, end).join('\n'));
-			} catch {
-				/* trailing log lines: try a shorter prefix */
-			}
+		try {
+			parsed = JSON.parse(stdout.slice(start, end + 2));
+		} catch (error) {
+			throw new Error(`n8n execute printed unreadable run data (${(error as Error).message}):\n${log()}`);
 		}
-		if (!parsed) throw new Error(`n8n execute printed unreadable run data:\n${log}`);
 		const resultData = parsed.data?.resultData ?? parsed.resultData ?? parsed;
-		return { runData: resultData.runData ?? {}, error: resultData.error, lastNodeExecuted: resultData.lastNodeExecuted, log };
+		return { runData: resultData.runData ?? {}, error: resultData.error, lastNodeExecuted: resultData.lastNodeExecuted, log: log() };
 	}
 
 	private server?: ChildProcess;

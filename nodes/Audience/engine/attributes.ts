@@ -115,6 +115,30 @@ const CONVERTERS: Record<AttributeType, Converter> = {
 	array: toArray,
 };
 
+interface AttributeKey {
+	name: string;
+	lower: string;
+	key: string;
+	error?: string;
+}
+
+// The same few names come with every item: check each (name, type) once. Bounded, as JSON keys vary.
+const keyCache = new Map<string, AttributeKey>();
+const KEY_CACHE_LIMIT = 1000;
+
+function attributeKey(rawName: string, type: AttributeType): AttributeKey {
+	const cacheKey = `${type}:${rawName}`;
+	let entry = keyCache.get(cacheKey);
+	if (entry) return entry;
+	const name = rawName.trim();
+	entry = ATTRIBUTE_NAME_PATTERN.test(name)
+		? { name, lower: name.toLowerCase(), key: type === 'date' || type === 'url' ? `${type}(${name})` : name }
+		: { name, lower: '', key: '', error: `attribute name ${show(name)} is not valid: use 1 to 30 letters, digits or "_"` };
+	if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+	keyCache.set(cacheKey, entry);
+	return entry;
+}
+
 /** Collects one member's attributes, one at a time. */
 class AttributeCollector {
 	attributes: Record<string, AttributeValue> | undefined;
@@ -128,13 +152,12 @@ class AttributeCollector {
 
 	add(rawName: string, type: AttributeType, value: unknown): void {
 		if (value === undefined || value === null || value === '') return;
-		const name = rawName.trim();
-		if (!ATTRIBUTE_NAME_PATTERN.test(name)) {
-			this.fail(`attribute name ${show(name)} is not valid: use 1 to 30 letters, digits or "_"`);
+		const { name, lower, key, error } = attributeKey(rawName, type);
+		if (error) {
+			this.fail(error);
 			return;
 		}
 		// Case-insensitive, and date(x) is the same attribute as x: whether Batch lower-cases names is not documented.
-		const lower = name.toLowerCase();
 		if (this.names.includes(lower)) {
 			this.fail(`attribute "${name}" is given more than once`);
 			return;
@@ -146,7 +169,7 @@ class AttributeCollector {
 			return;
 		}
 		if (this.attributes === undefined) this.attributes = {};
-		this.attributes[type === 'date' || type === 'url' ? `${type}(${name})` : name] = typed;
+		this.attributes[key] = typed;
 	}
 
 	result(): TypedAttributes {

@@ -85,7 +85,7 @@ export async function apiRequest(
 	request: ApiRequest,
 	policy: RequestPolicy = DEFAULT_POLICY,
 ): Promise<unknown> {
-	const credentials = await this.getCredentials(api.credentialType);
+	const credentials = await credentialsOf(this, api.credentialType);
 	const baseUrl = String(credentials.baseUrl ?? '')
 		.trim()
 		.replace(/\/+$/, '');
@@ -146,6 +146,17 @@ export async function apiRequest(
 			},
 		);
 	}
+}
+
+/** n8n reads and decrypts credentials on every call: one read per node run is enough for the base URL. */
+const credentialCache = new WeakMap<RequestContext, Map<string, Promise<ICredentialDataDecryptedObject>>>();
+
+async function credentialsOf(ctx: RequestContext, type: string): Promise<ICredentialDataDecryptedObject> {
+	let byType = credentialCache.get(ctx);
+	if (!byType) credentialCache.set(ctx, (byType = new Map()));
+	let credentials = byType.get(type);
+	if (!credentials) byType.set(type, (credentials = ctx.getCredentials(type)));
+	return await credentials;
 }
 
 function parseBody(body: unknown): unknown {

@@ -71,10 +71,10 @@ export async function syncMembers(
 	const invalidOutput = invalidItemsOutput.call(this, [...read.invalid, ...plan.invalid]);
 	if (mode === 'replace') await guardShrinking.call(this, plan, target, options, policy);
 
-	const ids = new Map(read.inputs.map((input) => [input.itemIndex, idText(input.id)]));
+	const ids = options.outputMode === 'perItem' ? new Map(read.inputs.map((input) => [input.itemIndex, idText(input.id)])) : undefined;
 	if (options.dryRun) {
 		return [...plan.requests.map((request, i) => outputFor(request, i, plan, { dryRun: true })), ...invalidOutput]
-			.flatMap((item) => expand(item, options, ids));
+			.flatMap((item) => expand(item, ids));
 	}
 
 	const accepted: Accepted[] = [];
@@ -101,7 +101,7 @@ export async function syncMembers(
 	const output = accepted.map(({ request, token, number, indexing }) =>
 		outputFor(request, number - 1, plan, { token, indexing }),
 	);
-	return [...output, ...failed, ...invalidOutput].flatMap((item) => expand(item, options, ids));
+	return [...output, ...failed, ...invalidOutput].flatMap((item) => expand(item, ids));
 }
 
 async function waitForAll(
@@ -144,12 +144,8 @@ function outputFor(
 }
 
 /** "One item per input item": a request's summary is repeated for each item it carried. */
-function expand(
-	item: INodeExecutionData,
-	options: SyncOptions,
-	ids: Map<number, string | undefined>,
-): INodeExecutionData[] {
-	if (options.outputMode !== 'perItem' || item.json.error !== undefined) return [item];
+function expand(item: INodeExecutionData, ids: Map<number, string | undefined> | undefined): INodeExecutionData[] {
+	if (!ids || item.json.error !== undefined) return [item];
 	const pairs = Array.isArray(item.pairedItem) ? item.pairedItem : [];
 	const { payload: _payload, ids: _count, added: _a, removed: _r, duplicatesCollapsed: _d, ...summary } = item.json;
 	return pairs.map((pair) => ({
