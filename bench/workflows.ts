@@ -1,5 +1,5 @@
 import type { WorkflowJson } from '../test/e2e/n8n';
-import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec } from '../test/e2e/workflows';
+import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec, TYPED_ATTRIBUTES } from '../test/e2e/workflows';
 
 /**
  * The three ways the benchmark sends the same generated items, each as a workflow
@@ -48,14 +48,7 @@ function audienceUpdate(): NodeSpec {
 			audience: byName(AUDIENCE_NAME),
 			action: 'add',
 			userId: '={{ $json.id }}',
-			attributeMode: 'fields',
-			attributes: {
-				attribute: [
-					{ name: 'plan', type: 'string', value: '={{ $json.plan }}' },
-					{ name: 'score', type: 'number', value: '={{ $json.score }}' },
-					{ name: 'since', type: 'date', value: '={{ $json.since }}' },
-				],
-			},
+			...TYPED_ATTRIBUTES,
 		},
 		credentials: CREDENTIAL_REFS.batch,
 	};

@@ -1,22 +1,11 @@
 import { batchView, createBatchAudience, pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from './fixture';
 import { outputOf } from './n8n';
-import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec } from './workflows';
+import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec, TYPED_ATTRIBUTES } from './workflows';
 
 /**
  * Issue "Batch Update and Replace" in a real n8n 2.40.7 against the sandbox: what the sandbox
  * received and holds, the output items and their pairedItem.
  */
-const typedAttributes = {
-	attributeMode: 'fields',
-	attributes: {
-		attribute: [
-			{ name: 'plan', type: 'string', value: '={{ $json.plan }}' },
-			{ name: 'score', type: 'number', value: '={{ $json.score }}' },
-			{ name: 'since', type: 'date', value: '={{ $json.since }}' },
-		],
-	},
-};
-
 const audienceNode = (operation: string, parameters: Record<string, unknown>, extra: Partial<NodeSpec> = {}): NodeSpec => ({
 	name: 'Audience',
 	type: AUDIENCE,
@@ -58,7 +47,7 @@ const badInputParameters = {
 };
 
 const workflows = [
-	linearWorkflow('batchUpdate25k', CRM_ITEMS, [audienceNode('update', { audience: byName('crm_contacts'), ...typedAttributes })]),
+	linearWorkflow('batchUpdate25k', CRM_ITEMS, [audienceNode('update', { audience: byName('crm_contacts'), ...TYPED_ATTRIBUTES })]),
 	linearWorkflow('batchReplace23k', NEW_MEMBERS, [
 		audienceNode('replace', { audience: byName('nightly'), options: { pollInterval: 0.2, waitForIndexing: true } }),
 	]),

@@ -1,7 +1,7 @@
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { pairedIndexes, range, type E2eFixture } from './fixture';
 import { LocalN8n, outputOf, type Credential, type RunResult } from './n8n';
-import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, sandboxCredentials, type NodeSpec } from './workflows';
+import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, sandboxCredentials, type NodeSpec, TYPED_ATTRIBUTES } from './workflows';
 
 /**
  * Issue "Batch Custom Audience API 1.x (legacy)" in a real n8n 2.40.7 against the sandbox: update
@@ -24,17 +24,6 @@ const legacy = (name: string, operation: string, parameters: Record<string, unkn
 	...extra,
 });
 
-const attributes = {
-	attributeMode: 'fields',
-	attributes: {
-		attribute: [
-			{ name: 'plan', type: 'string', value: '={{ $json.plan }}' },
-			{ name: 'score', type: 'number', value: '={{ $json.score }}' },
-			{ name: 'since', type: 'date', value: '={{ $json.since }}' },
-		],
-	},
-};
-
 // 14,999 adds (tags as a list or as a comma-separated text) and the removal of an existing member.
 const INSTALLS = `
 const items = [];
@@ -49,7 +38,7 @@ const failing = (retries: number) => legacy('Audience', 'update', { audience: by
 
 const workflows = [
 	linearWorkflow('legacyUpdate15k', INSTALLS, [
-		legacy('Audience', 'update', { audience: byName('legacy_crm'), action: '={{ $json.action }}', ...attributes, tags: '={{ $json.tags }}' }),
+		legacy('Audience', 'update', { audience: byName('legacy_crm'), action: '={{ $json.action }}', ...TYPED_ATTRIBUTES, tags: '={{ $json.tags }}' }),
 		legacy('Check Indexing', 'checkIndexing', { options: { waitUntilDone: true, pollInterval: 0.2 } }),
 	]),
 	linearWorkflow('legacyReplace12k', 'return Array.from({ length: 12000 }, (_, i) => ({ json: { id: `new-${i}` } }));', [

@@ -55,3 +55,15 @@ export const AUDIENCE_TRIGGER = `${NODE_PREFIX}audienceTrigger`;
 
 /** The value of a resource locator typed by name. */
 export const byName = (value: string) => ({ __rl: true, mode: 'name', value });
+
+/** The Audience node's attribute parameters for items `{ plan, score, since }`: string, number, date. */
+export const TYPED_ATTRIBUTES = {
+	attributeMode: 'fields',
+	attributes: {
+		attribute: [
+			{ name: 'plan', type: 'string', value: '={{ $json.plan }}' },
+			{ name: 'score', type: 'number', value: '={{ $json.score }}' },
+			{ name: 'since', type: 'date', value: '={{ $json.since }}' },
+		],
+	},
+};

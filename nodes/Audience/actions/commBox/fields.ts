@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { maxRetriesOption } from '../shared/fields';
+import { maxRetriesOption, optionsCollection } from '../shared/fields';
 
 /** Fields of the CommBox file uploads (Replace Static, Create Static). */
 type Show = { resource: string[]; operation: string[] };
@@ -91,39 +91,31 @@ export function fileSourceFields(show: Show): INodeProperties[] {
 }
 
 export function uploadOptions(show: Show, replace: boolean): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: replace ? 'Allow Empty Replace' : 'Allow Empty Audience',
-				name: 'allowEmpty',
-				type: 'boolean',
-				default: false,
-				description: replace
-					? 'Whether an input without any valid row may empty the audience (a file with only the header is sent). Off by default, so an empty upstream result never wipes an audience.'
-					: 'Whether an input without any valid row may create an empty audience',
-			},
-			{
-				displayName: 'Dry Run',
-				name: 'dryRun',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to build the file and report what would be sent, without sending it',
-			},
-			{
-				displayName: 'File Name',
-				name: 'fileName',
-				type: 'string',
-				default: 'audience.csv',
-				description:
-					'Name of the uploaded file; its extension follows the format (.csv or .xlsx). A binary file keeps its own name unless this is set.',
-			},
-			maxRetriesOption,
-		],
-	};
+	return optionsCollection(show, [
+		{
+			displayName: replace ? 'Allow Empty Replace' : 'Allow Empty Audience',
+			name: 'allowEmpty',
+			type: 'boolean',
+			default: false,
+			description: replace
+				? 'Whether an input without any valid row may empty the audience (a file with only the header is sent). Off by default, so an empty upstream result never wipes an audience.'
+				: 'Whether an input without any valid row may create an empty audience',
+		},
+		{
+			displayName: 'Dry Run',
+			name: 'dryRun',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to build the file and report what would be sent, without sending it',
+		},
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			default: 'audience.csv',
+			description:
+				'Name of the uploaded file; its extension follows the format (.csv or .xlsx). A binary file keeps its own name unless this is set.',
+		},
+		maxRetriesOption,
+	]);
 }

@@ -198,6 +198,11 @@ const requestOptions: INodeProperties[] = [
 	},
 ];
 
+/** The Options collection of an operation. */
+export function optionsCollection(show: Show, options: INodeProperties[]): INodeProperties {
+	return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, displayOptions: { show }, options };
+}
+
 /** Options of Update and Replace. */
 export function syncOptions(show: Show, replace: boolean): INodeProperties {
 	const replaceGuards: INodeProperties[] = replace
@@ -221,51 +226,43 @@ export function syncOptions(show: Show, replace: boolean): INodeProperties {
 				},
 			]
 		: [];
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			...replaceGuards,
-			{
-				displayName: 'Batch Size',
-				name: 'batchSize',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 10000 },
-				default: 10000,
-				description: 'Members per request (the API accepts at most 10,000)',
-			},
-			{
-				displayName: 'Dry Run',
-				name: 'dryRun',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to validate and report what would be sent, without writing anything',
-			},
-			...requestOptions,
-			{
-				displayName: 'Output',
-				name: 'outputMode',
-				type: 'options',
-				options: [
-					{ name: 'One Item per Input Item', value: 'perItem' },
-					{ name: 'One Item per Request', value: 'perRequest' },
-				],
-				default: 'perRequest',
-			},
-			{
-				displayName: 'Wait for Indexing',
-				name: 'waitForIndexing',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to wait until every request is indexed (APPLIED) before continuing',
-			},
-			...waitOptions,
-		],
-	};
+	return optionsCollection(show, [
+		...replaceGuards,
+		{
+			displayName: 'Batch Size',
+			name: 'batchSize',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 10000 },
+			default: 10000,
+			description: 'Members per request (the API accepts at most 10,000)',
+		},
+		{
+			displayName: 'Dry Run',
+			name: 'dryRun',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to validate and report what would be sent, without writing anything',
+		},
+		...requestOptions,
+		{
+			displayName: 'Output',
+			name: 'outputMode',
+			type: 'options',
+			options: [
+				{ name: 'One Item per Input Item', value: 'perItem' },
+				{ name: 'One Item per Request', value: 'perRequest' },
+			],
+			default: 'perRequest',
+		},
+		{
+			displayName: 'Wait for Indexing',
+			name: 'waitForIndexing',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to wait until every request is indexed (APPLIED) before continuing',
+		},
+		...waitOptions,
+	]);
 }
 
 /** Options of Check Indexing and of reads. */
@@ -282,15 +279,7 @@ export function readOptions(show: Show, wait: boolean): INodeProperties {
 				...waitOptions,
 			]
 		: [];
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [...requestOptions, ...waitFields],
-	};
+	return optionsCollection(show, [...requestOptions, ...waitFields]);
 }
 
 /** Return All, or Limit, for the Get Many operations. */
