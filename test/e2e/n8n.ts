@@ -190,16 +190,16 @@ export class LocalN8n {
 		await this.cli(['publish:workflow', `--id=${workflowId}`]);
 	}
 
-	/** `n8n start` in the background, resolved once it answers /healthz. */
+	/** `n8n start` in the background, resolved once the editor is served (it comes up after /healthz). */
 	async start(timeoutMs = 120_000): Promise<void> {
 		this.server = spawn(this.tools.node, [this.tools.n8n, 'start'], { env: this.env(), cwd: this.folder, stdio: 'ignore' });
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
-			const healthy = await fetch(`http://127.0.0.1:${this.port}/healthz`).then((r) => r.ok, () => false);
-			if (healthy) return;
+			const editor = await fetch(`http://127.0.0.1:${this.port}/`, { headers: { Accept: 'text/html' } }).then((r) => r.ok, () => false);
+			if (editor) return;
 			await new Promise((r) => setTimeout(r, 500));
 		}
-		throw new Error(`n8n start did not answer /healthz on port ${this.port} within ${timeoutMs} ms`);
+		throw new Error(`n8n start did not serve its editor on port ${this.port} within ${timeoutMs} ms`);
 	}
 
 	async stop(): Promise<void> {
