@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { listAudiences, type BatchAudience } from '../Audience/transport/batch';
+import { listAllAudiences, type BatchAudience } from '../Audience/transport/batch';
 import { listAllCustomAudiences, viewCustomAudience, type CustomAudience } from '../Audience/transport/customAudience';
 
 /** What the trigger reads from a platform: every watched audience with its state and `updated`. */
@@ -24,13 +24,7 @@ const fromBatch = (a: BatchAudience): WatchedAudience => ({
 
 /** Batch 2.x: the list pages carry state and `updated`, so one walk covers every audience. */
 const batchSource: AudienceSource = async function (names) {
-	const audiences: WatchedAudience[] = [];
-	let from: string | undefined;
-	do {
-		const page = await listAudiences.call(this, { from, limit: 100 });
-		audiences.push(...(page.audiences ?? []).map(fromBatch));
-		from = page.has_more ? page.next_from : undefined;
-	} while (from);
+	const audiences = (await listAllAudiences.call(this)).map(fromBatch);
 	return names ? audiences.filter((a) => names.includes(a.name)) : audiences;
 };
 

@@ -96,7 +96,25 @@ export async function listAudiences(
 	page: { from?: string; limit?: number },
 	policy: RequestPolicy = DEFAULT_POLICY,
 ): Promise<BatchAudiencePage> {
-	const qs: Record<string, string | number> = { limit: page.limit ?? 100 };
+	const qs: Record<string, string | number> = { limit: page.limit ?? LIST_PAGE_SIZE };
 	if (page.from) qs.from = page.from;
 	return (await apiRequest.call(this, batchApi, { method: 'GET', path: '/audiences/list', qs }, policy)) as BatchAudiencePage;
+}
+
+const LIST_PAGE_SIZE = 100;
+
+/** Walks the cursor pages (`next_from`) up to `limit` audiences. */
+export async function listAllAudiences(
+	this: RequestContext,
+	limit = Infinity,
+	policy: RequestPolicy = DEFAULT_POLICY,
+): Promise<BatchAudience[]> {
+	const audiences: BatchAudience[] = [];
+	let from: string | undefined;
+	do {
+		const page = await listAudiences.call(this, { from, limit: Math.min(LIST_PAGE_SIZE, limit - audiences.length) }, policy);
+		audiences.push(...(page.audiences ?? []).slice(0, limit - audiences.length));
+		from = page.has_more ? page.next_from : undefined;
+	} while (from && audiences.length < limit);
+	return audiences;
 }

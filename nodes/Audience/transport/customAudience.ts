@@ -2,7 +2,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { AUDIENCE_NAME_PATTERN, validateAudienceName, type AudienceMember } from '../engine';
 import type { RequestContext, RequestPolicy } from './request';
-import { apiRequest, DEFAULT_POLICY, type PlatformApi } from './request';
+import { apiRequest, credentialsOf, DEFAULT_POLICY, type PlatformApi } from './request';
 
 /**
  * Batch legacy Custom Audience API 1.0/1.1: `/{version}/{app API key}/custom-audience[/{name}]`,
@@ -77,7 +77,7 @@ function appKey(credentials: ICredentialDataDecryptedObject): string {
 
 /** The API version of the credential, which decides the ID type of the payload. */
 export async function customAudienceVersion(this: RequestContext): Promise<string> {
-	return apiVersion(await this.getCredentials(customAudienceApi.credentialType));
+	return apiVersion(await credentialsOf(this, customAudienceApi.credentialType));
 }
 
 /** The audience path segment; checked again here so no name can ever reach another route. */

@@ -151,7 +151,7 @@ export async function apiRequest(
 /** n8n reads and decrypts credentials on every call: one read per node run is enough for the base URL. */
 const credentialCache = new WeakMap<RequestContext, Map<string, Promise<ICredentialDataDecryptedObject>>>();
 
-async function credentialsOf(ctx: RequestContext, type: string): Promise<ICredentialDataDecryptedObject> {
+export async function credentialsOf(ctx: RequestContext, type: string): Promise<ICredentialDataDecryptedObject> {
 	let byType = credentialCache.get(ctx);
 	if (!byType) credentialCache.set(ctx, (byType = new Map()));
 	let credentials = byType.get(type);
