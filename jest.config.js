@@ -1,20 +1,18 @@
-/** Two projects: `unit` (engine, sandbox, credentials, node runs through n8n-core) and `e2e` (real n8n). */
+/**
+ * One jest project per test tier, each in its own folder under test/:
+ * engine (the pure sync engine), sandbox (the local APIs over HTTP), node (the nodes run through
+ * n8n-core against the sandbox), e2e (the built package in a real n8n), browser (the n8n editor in Chromium).
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
+const tier = (name) => ({
+	displayName: name,
+	testEnvironment: 'node',
+	transform: { '^.+\\.ts$': tsJest },
+	testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+	globalSetup: '<rootDir>/test/globalSetup.js',
+});
 
 module.exports = {
 	modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.tmp/'],
-	projects: [
-		{
-			displayName: 'unit',
-			testEnvironment: 'node',
-			transform: { '^.+\\.ts$': tsJest },
-			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/sandbox/**/*.test.ts', '<rootDir>/test/node/**/*.test.ts'],
-		},
-		{
-			displayName: 'e2e',
-			testEnvironment: 'node',
-			transform: { '^.+\\.ts$': tsJest },
-			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-		},
-	],
+	projects: ['engine', 'sandbox', 'node', 'e2e', 'browser'].map(tier),
 };

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { readFileSync } from 'fs';
 import { cpus, loadavg, release, totalmem } from 'os';
 import { join } from 'path';
-import type { Toolchain } from '../test/e2e/n8n';
+import type { Toolchain } from '../harness/n8n';
 
 /** What the figures were measured on. */
 export interface Machine {

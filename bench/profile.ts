@@ -1,9 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { join, resolve } from 'path';
 import { startSandbox } from '../sandbox';
-import { createBatchAudience } from '../test/e2e/fixture';
-import { LocalN8n, provisionN8n } from '../test/e2e/n8n';
-import { sandboxCredentials } from '../test/e2e/workflows';
+import { createBatchAudience } from '../harness/fixture';
+import { LocalN8n, provisionN8n } from '../harness/n8n';
+import { sandboxCredentials } from '../harness/workflows';
 import { timedExecute } from './timedExecute';
 import { AUDIENCE_NAME, benchWorkflow, HTTP_AUDIENCE_NAME, ITEMS_NODE, WAYS, type Way } from './workflows';
 

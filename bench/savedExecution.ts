@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
 import { join } from 'path';
-import type { LocalN8n, Toolchain } from '../test/e2e/n8n';
+import type { LocalN8n, Toolchain } from '../harness/n8n';
 import type { RunSummary } from './runDataSummary';
 
 /**

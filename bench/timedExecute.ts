@@ -1,7 +1,7 @@
 import { spawn } from 'child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'fs';
 import { join } from 'path';
-import type { LocalN8n, Toolchain } from '../test/e2e/n8n';
+import type { LocalN8n, Toolchain } from '../harness/n8n';
 import { ProcessTreeSampler, type TreeMemory } from './processTreeMemory';
 import { summarizeRunOutput, type RunSummary } from './runDataSummary';
 

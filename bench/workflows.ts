@@ -1,5 +1,5 @@
-import type { WorkflowJson } from '../test/e2e/n8n';
-import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec, TYPED_ATTRIBUTES } from '../test/e2e/workflows';
+import type { WorkflowJson } from '../harness/n8n';
+import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec, TYPED_ATTRIBUTES } from '../harness/workflows';
 
 /**
  * The three ways the benchmark sends the same generated items, each as a workflow

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { startSandbox, type Sandbox } from '../sandbox';
-import { LocalN8n, outputOf, type WorkflowJson } from '../test/e2e/n8n';
-import { sandboxCredentials } from '../test/e2e/workflows';
+import { LocalN8n, outputOf, type WorkflowJson } from '../harness/n8n';
+import { sandboxCredentials } from '../harness/workflows';
 
 /**
  * The demo: a sandbox, a real n8n with the package, the sandbox credentials and every example

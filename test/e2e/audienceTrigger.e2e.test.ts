@@ -1,9 +1,9 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { batchCall, createBatchAudience } from './fixture';
-import { LocalN8n, type WorkflowJson } from './n8n';
-import { sandboxCredentials } from './workflows';
+import { batchCall, createBatchAudience } from '../../harness/fixture';
+import { LocalN8n, type WorkflowJson } from '../../harness/n8n';
+import { sandboxCredentials } from '../../harness/workflows';
 
 /**
  * The Audience Trigger in a real n8n under `n8n start`, running the notify-when-applied example: n8n

@@ -1,6 +1,6 @@
-import { batchCall, createBatchAudience, pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from './fixture';
-import { outputOf } from './n8n';
-import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec } from './workflows';
+import { batchCall, createBatchAudience, pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from '../../harness/fixture';
+import { outputOf } from '../../harness/n8n';
+import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec } from '../../harness/workflows';
 
 /** Issue "Check Indexing, the other Batch operations": real n8n 2.40.7 against the sandbox. */
 const batchNode = (name: string, operation: string, parameters: Record<string, unknown> = {}, extra: Partial<NodeSpec> = {}): NodeSpec => ({

@@ -1,6 +1,6 @@
-import { batchView, createBatchAudience, pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from './fixture';
-import { outputOf } from './n8n';
-import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec, TYPED_ATTRIBUTES } from './workflows';
+import { batchView, createBatchAudience, pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from '../../harness/fixture';
+import { outputOf } from '../../harness/n8n';
+import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec, TYPED_ATTRIBUTES } from '../../harness/workflows';
 
 /**
  * Issue "Batch Update and Replace" in a real n8n 2.40.7 against the sandbox: what the sandbox

@@ -1,6 +1,6 @@
-import { pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from './fixture';
-import { outputOf, type RunResult } from './n8n';
-import { AUDIENCE, CREDENTIAL_REFS, linearWorkflow, type NodeSpec } from './workflows';
+import { pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from '../../harness/fixture';
+import { outputOf, type RunResult } from '../../harness/n8n';
+import { AUDIENCE, CREDENTIAL_REFS, linearWorkflow, type NodeSpec } from '../../harness/workflows';
 
 /**
  * Issue "CommBox: Replace Static audience from workflow items or a file", in a real n8n 2.40.7

@@ -1,7 +1,7 @@
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { pairedIndexes, range, type E2eFixture } from './fixture';
-import { LocalN8n, outputOf, type Credential, type RunResult } from './n8n';
-import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, sandboxCredentials, type NodeSpec, TYPED_ATTRIBUTES } from './workflows';
+import { pairedIndexes, range, type E2eFixture } from '../../harness/fixture';
+import { LocalN8n, outputOf, type Credential, type RunResult } from '../../harness/n8n';
+import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, sandboxCredentials, type NodeSpec, TYPED_ATTRIBUTES } from '../../harness/workflows';
 
 /**
  * Issue "Batch Custom Audience API 1.x (legacy)" in a real n8n 2.40.7 against the sandbox: update

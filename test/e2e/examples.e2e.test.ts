@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { batchCall, pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from './fixture';
-import { outputOf, type WorkflowJson } from './n8n';
+import { batchCall, pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from '../../harness/fixture';
+import { outputOf, type WorkflowJson } from '../../harness/n8n';
 
 /** Every workflow of examples/ runs in a real n8n against the sandbox and does what it says. */
 const EXAMPLES = join(__dirname, '../../examples');

@@ -1,5 +1,5 @@
-import { LocalN8n, outputOf } from './n8n';
-import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, sandboxCredentials } from './workflows';
+import { LocalN8n, outputOf } from '../../harness/n8n';
+import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, sandboxCredentials } from '../../harness/workflows';
 
 /** A real n8n 2.40.7 loads the built package and runs the Audience node. */
 describe('the package in a real n8n', () => {

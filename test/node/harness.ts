@@ -97,7 +97,7 @@ function setUpContainer(): void {
 // Node and credential types
 // ---------------------------------------------------------------------------------------------
 
-/** Type names as a real n8n registers a custom package's nodes (see test/e2e/n8n.ts). */
+/** Type names as a real n8n registers a custom package's nodes (see harness/n8n.ts). */
 export const AUDIENCE = 'CUSTOM.audience';
 export const AUDIENCE_TRIGGER = 'CUSTOM.audienceTrigger';
 /** A local stand-in for Manual Trigger + Code: outputs the items given in its `items` parameter. */
@@ -294,7 +294,7 @@ export interface WorkflowNode {
 	position?: [number, number];
 }
 
-/** Same shape as the e2e builder's workflows (test/e2e/workflows.ts): nodes + connections. */
+/** Same shape as the e2e builder's workflows (harness/workflows.ts): nodes + connections. */
 export interface WorkflowJson {
 	id?: string;
 	name?: string;

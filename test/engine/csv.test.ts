@@ -1,5 +1,5 @@
 import { parse } from 'papaparse';
-import { buildAudienceCsv, type CsvRowInput } from '../../../nodes/Audience/engine';
+import { buildAudienceCsv, type CsvRowInput } from '../../nodes/Audience/engine';
 
 function rowsOf(csv: string): string[][] {
 	const result = parse<string[]>(csv, { newline: '\r\n' });

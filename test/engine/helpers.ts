@@ -1,4 +1,4 @@
-import type { MemberInput } from '../../../nodes/Audience/engine';
+import type { MemberInput } from '../../nodes/Audience/engine';
 
 /** `count` inputs for one audience, ids `u0`, `u1`, … and item indexes from `firstIndex`. */
 export function members(count: number, audience = 'vip', firstIndex = 0): MemberInput[] {

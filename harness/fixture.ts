@@ -1,4 +1,4 @@
-import { startSandbox, type Sandbox } from '../../sandbox';
+import { startSandbox, type Sandbox } from '../sandbox';
 import { LocalN8n, type WorkflowJson } from './n8n';
 import { sandboxCredentials } from './workflows';
 

@@ -1,4 +1,4 @@
-import { AUDIENCE_NAME_PATTERN, planSync, validateAudienceName } from '../../../nodes/Audience/engine';
+import { AUDIENCE_NAME_PATTERN, planSync, validateAudienceName } from '../../nodes/Audience/engine';
 
 describe('validateAudienceName', () => {
 	it.each(['vip', 'VIP_2024-q1', 'a', '0', '_-_', 'x'.repeat(255), '  padded  '])('accepts %j', (name) => {

@@ -1,4 +1,4 @@
-import { describeInvalidItem, planSync, type MemberInput, type SyncRules } from '../../../nodes/Audience/engine';
+import { describeInvalidItem, planSync, type MemberInput, type SyncRules } from '../../nodes/Audience/engine';
 
 function planOne(input: Partial<MemberInput>, rules: SyncRules = { mode: 'update' }) {
 	return planSync([{ itemIndex: 0, audience: 'vip', id: 'u1', ...input }], rules);

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
 import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
-import { AUDIENCE, itemsWorkflow, runPoll, runWorkflow } from '../node/harness';
+import { AUDIENCE, itemsWorkflow, runPoll, runWorkflow } from './harness';
 
 interface Recorded {
 	method: string;

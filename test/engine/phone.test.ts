@@ -1,4 +1,4 @@
-import { normalizePhone } from '../../../nodes/Audience/engine';
+import { normalizePhone } from '../../nodes/Audience/engine';
 
 describe('normalizePhone', () => {
 	it.each([

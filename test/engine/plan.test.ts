@@ -1,4 +1,4 @@
-import { MAX_IDS_PER_REQUEST, planSync, type MemberInput, type PlannedRequest } from '../../../nodes/Audience/engine';
+import { MAX_IDS_PER_REQUEST, planSync, type MemberInput, type PlannedRequest } from '../../nodes/Audience/engine';
 import { members } from './helpers';
 
 function allIndexes(requests: PlannedRequest[]): number[] {

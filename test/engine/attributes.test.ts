@@ -4,7 +4,7 @@ import {
 	type AttributeType,
 	type MemberInput,
 	type SyncPlan,
-} from '../../../nodes/Audience/engine';
+} from '../../nodes/Audience/engine';
 
 function planWith(attributes: MemberInput['attributes'], action: unknown = 'add'): SyncPlan {
 	return planSync([{ itemIndex: 0, audience: 'vip', id: 'u1', action, attributes }], { mode: 'update' });
