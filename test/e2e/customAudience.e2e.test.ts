@@ -137,7 +137,10 @@ describe('Batch Custom Audience API 1.x in a real n8n', () => {
 		expect(checks.map((i) => [i.json.audience, i.json.indexingToken, i.json.indexingState, i.json.done])).toEqual(
 			updates.map((u) => ['legacy_crm', u.json.indexingToken, 'APPLIED', true]),
 		);
-		expect(checks.map((i) => i.json.nb_ids)).toEqual([15000, 15000]);
+		// The sandbox applies one audience's writes in acceptance order, so the second token's APPLIED
+		// implies the first chunk's; when the first token is asked about, the second may or may not be applied yet.
+		expect([10002, 15000]).toContain(checks[0].json.nb_ids);
+		expect(checks[1].json.nb_ids).toBe(15000);
 		expect(sent().filter((r) => r.route === 'view').every((r) => /\/custom-audience\/legacy_crm\?indexing_token=[0-9a-f]{32}$/.test(r.path))).toBe(true);
 	}, 10 * 60_000);
 
