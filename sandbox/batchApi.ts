@@ -7,7 +7,7 @@ import { malformed, missing } from './errors';
 import { applyIdEntries, parseIdEntries } from './idsPayload';
 import { parseAudienceName, parseListLimit, parseOptionalString, requestedIndexingState } from './params';
 
-/** Batch project API 2.x, `/{2.x}/audiences/{operation}` (reference A and B). */
+/** Batch project API 2.x, `/{2.x}/audiences/{operation}` (docs/api-notes.md#batch-project-api-2x). */
 
 type BatchErrorCode =
 	| ApiProblem

@@ -14,12 +14,12 @@ import {
 	requestedIndexingState,
 } from './params';
 
-/** Batch legacy Custom Audience API, `/{1.0|1.1}/{app key}/custom-audience[/{name}]` (reference D, seed 003). */
+/** Batch legacy Custom Audience API, `/{1.0|1.1}/{app key}/custom-audience[/{name}]` (docs/api-notes.md#batch-custom-audience-api-legacy-1x). */
 
 type LegacyErrorName = ApiProblem | 'AUTHENTICATION_INVALID' | 'API_MISUSE' | 'ROUTE_NOT_FOUND';
 type LegacyVersion = '1.0' | '1.1';
 
-/** Seed 003's error list; 429 is not in it, so its numeric code is the sandbox's choice. */
+/** The documented error list (docs/api-notes.md#legacy-error-codes); 429 is not in it, so its numeric code is the sandbox's choice. */
 const LEGACY_ERRORS: Record<LegacyErrorName, { status: number; code: number }> = {
 	AUTHENTICATION_INVALID: { status: 401, code: 10 },
 	API_MISUSE: { status: 403, code: 12 },

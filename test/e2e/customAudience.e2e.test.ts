@@ -5,7 +5,7 @@ import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, sandboxCredentials, 
 
 /**
  * Issue "Batch Custom Audience API 1.x (legacy)" in a real n8n 2.40.7 against the sandbox: update
- * with attributes and tags, replace, check indexing, delete, get many, every error code of seed 003
+ * with attributes and tags, replace, check indexing, delete, get many, every documented error code
  * a workflow can produce, and names that must never reach the path.
  */
 const BAD_REST_KEY = 'wrong-rest-key-0001';
@@ -209,7 +209,7 @@ describe('Batch Custom Audience API 1.x in a real n8n', () => {
 		}
 	}, 5 * 60_000);
 
-	describe('each error code of seed 003, produced by the sandbox', () => {
+	describe('each documented error code, produced by the sandbox', () => {
 		it.each([
 			['legacyCode10', 401, 'AUTHENTICATION_INVALID \\(code 10\\): The X-Authorization header is missing or invalid', /Check the REST API key/],
 			['legacyCode12', 403, 'API_MISUSE \\(code 12\\): The API key in the path does not belong to an app', /App API Key/],

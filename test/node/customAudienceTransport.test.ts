@@ -1,5 +1,5 @@
 /**
- * The legacy Custom Audience transport: seed 003's error codes turned into messages, the path it
+ * The legacy Custom Audience transport: the documented error codes turned into messages, the path it
  * builds, and the shared request helper against the sandbox's real replies for the codes no
  * workflow can produce (the node never sends a body without `ids`, nor invalid JSON).
  */

@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import type { RequestContext, RequestPolicy } from './request';
 import { apiRequest, DEFAULT_POLICY, type PlatformApi } from './request';
 
-/** CommBox audiences API (seed 004): Bearer API key, `{status, description, response_time, data?}` envelopes. */
+/** CommBox audiences API (docs/api-notes.md#commbox-audiences-api): Bearer API key, `{status, description, response_time, data?}` envelopes. */
 export const commBoxApi: PlatformApi = {
 	name: 'CommBox',
 	credentialType: 'commBoxApi',

@@ -36,7 +36,7 @@ export const customAudienceApi: PlatformApi = {
 	},
 };
 
-/** Seed 003's error list: HTTP status, numeric code and what the user can do about it. */
+/** The documented error list (docs/api-notes.md#legacy-error-codes): HTTP status, numeric code and what the user can do about it. */
 const LEGACY_ERRORS: Array<{ code: number; name: string; status: number; hint: string }> = [
 	{ code: 10, name: 'AUTHENTICATION_INVALID', status: 401, hint: 'Check the REST API key of the Batch Custom Audience credential (Batch dashboard → Settings → General; only managers can see it).' },
 	{ code: 12, name: 'API_MISUSE', status: 403, hint: "Check the credential's App API Key: the Live, Dev or SDK API key of an app of the company whose REST API key you use." },
