@@ -13,6 +13,8 @@ const tier = (name) => ({
 });
 
 module.exports = {
+	// A test's own timeout only guards against a hang: on a loaded 2-core machine jest's default 5 s is not enough.
+	testTimeout: 60_000,
 	modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.tmp/'],
 	projects: ['engine', 'sandbox', 'node', 'e2e', 'browser'].map(tier),
 };
