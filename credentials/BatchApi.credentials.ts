@@ -69,6 +69,8 @@ export class BatchApi implements ICredentialType {
 			url: '=/{{$credentials.apiVersion}}/audiences/list',
 			qs: { limit: 1 },
 			method: 'GET',
+			// n8n would re-send the credential headers to wherever a redirect points.
+			disableFollowRedirect: true,
 		},
 	};
 }

@@ -67,9 +67,11 @@ export class BatchCustomAudienceApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: allowedBaseUrlExpression('baseUrl'),
-			url: '=/{{$credentials.apiVersion}}/{{encodeURIComponent($credentials.appApiKey)}}/custom-audience',
+			url: '=/{{$credentials.apiVersion}}/{{encodeURIComponent(String($credentials.appApiKey).trim())}}/custom-audience',
 			qs: { limit: 1 },
 			method: 'GET',
+			// n8n would re-send the credential headers to wherever a redirect points.
+			disableFollowRedirect: true,
 		},
 	};
 }

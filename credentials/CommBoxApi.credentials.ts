@@ -47,6 +47,8 @@ export class CommBoxApi implements ICredentialType {
 			baseURL: allowedBaseUrlExpression('baseUrl'),
 			url: '/audiences',
 			method: 'GET',
+			// n8n would re-send the credential headers to wherever a redirect points.
+			disableFollowRedirect: true,
 		},
 	};
 }

@@ -45,7 +45,7 @@ async function handleRequest(runtime: SandboxRuntime, req: IncomingMessage, res:
 		time: new Date().toISOString(),
 		api: api.name,
 		method,
-		path: pathForLog(api.name, target.raw),
+		path: pathForLog(target, req.headers),
 		route: endpoint.route,
 		...(fault ? { fault: fault.label } : {}),
 	});

@@ -357,3 +357,15 @@ describe('attribute sets', () => {
 		expect(plan.requests[0].members).toEqual([{ id: 'u1', attributes: { plan: 'gold' } }]);
 	});
 });
+
+describe('attribute names that would reach an object prototype', () => {
+	it.each(['__proto__', 'constructor', 'prototype', 'Constructor'])('%s is refused, as a mapped field and as a JSON key', (name) => {
+		for (const attributes of [[{ name, type: 'auto' as const, value: 'x' }], JSON.parse(`{"plan": "pro", ${JSON.stringify(name)}: {"admin": true}}`)]) {
+			const plan = planWith(attributes);
+			expect(plan.invalid.map((item) => item.message)).toEqual([
+				`attribute name ${JSON.stringify(name)} is reserved: it would change the object's prototype instead of being sent`,
+			]);
+			expect(plan.requests).toEqual([]);
+		}
+	});
+});

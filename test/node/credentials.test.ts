@@ -83,6 +83,12 @@ describe('credential test requests', () => {
 		]);
 	});
 
+	it('batchCustomAudienceApi: an app key pasted with spaces or a newline is sent trimmed, as the node sends it', async () => {
+		await runCredentialTest('batchCustomAudienceApi', { ...legacy(server.url), appApiKey: `  ${legacy('').appApiKey}\n` });
+
+		expect(server.received.map((r) => r.path)).toEqual([`/1.1/${legacy('').appApiKey}/custom-audience`]);
+	});
+
 	it('commBoxApi: GET /audiences with the Bearer API key', async () => {
 		const data = commBox(server.url);
 		const result = await runCredentialTest('commBoxApi', data);

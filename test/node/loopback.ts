@@ -20,23 +20,33 @@ export interface LoopbackServer {
 	close(): Promise<void>;
 }
 
+/** Answers one request; without one, the server answers 200 with a small JSON body. */
+export type Responder = (request: ReceivedRequest, response: http.ServerResponse) => void;
+
 /**
- * A plain HTTP server on a loopback address that records every request and answers 200 with a
- * small JSON body. `host` is 127.0.0.1 unless given (e.g. `::1`); `port` 0 = a free one.
+ * A plain HTTP server on a loopback address that records every request and answers it with
+ * `respond`. `host` is 127.0.0.1 unless given (e.g. `::1`); `port` 0 = a free one.
  */
 export async function startLoopbackServer(
-	{ host = '127.0.0.1', port = 0, received = [] }: { host?: string; port?: number; received?: ReceivedRequest[] } = {},
+	{
+		host = '127.0.0.1',
+		port = 0,
+		received = [],
+		respond,
+	}: { host?: string; port?: number; received?: ReceivedRequest[]; respond?: Responder } = {},
 ): Promise<LoopbackServer> {
 	const server = http.createServer((request, response) => {
 		const [path, query = ''] = (request.url ?? '').split(/\?(.*)/s);
-		received.push({
+		const entry: ReceivedRequest = {
 			method: request.method ?? '',
 			path,
 			query,
 			headers: request.headers,
 			family: request.socket.remoteFamily ?? '',
-		});
+		};
+		received.push(entry);
 		request.resume();
+		if (respond) return respond(entry, response);
 		response.writeHead(200, { 'Content-Type': 'application/json' });
 		response.end(JSON.stringify({ audiences: [], has_more: false }));
 	});

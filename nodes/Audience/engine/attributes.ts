@@ -122,6 +122,9 @@ interface AttributeKey {
 	error?: string;
 }
 
+/** Names that reach an object's prototype rather than become a property (any case, to be safe). */
+const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
 // The same few names come with every item: check each (name, type) once. Bounded, as JSON keys vary.
 const keyCache = new Map<string, AttributeKey>();
 const KEY_CACHE_LIMIT = 1000;
@@ -131,9 +134,14 @@ function attributeKey(rawName: string, type: AttributeType): AttributeKey {
 	let entry = keyCache.get(cacheKey);
 	if (entry) return entry;
 	const name = rawName.trim();
-	entry = ATTRIBUTE_NAME_PATTERN.test(name)
-		? { name, lower: name.toLowerCase(), key: type === 'date' || type === 'url' ? `${type}(${name})` : name }
-		: { name, lower: '', key: '', error: `attribute name ${show(name)} is not valid: use 1 to 30 letters, digits or "_"` };
+	const lower = name.toLowerCase();
+	if (!ATTRIBUTE_NAME_PATTERN.test(name)) {
+		entry = { name, lower: '', key: '', error: `attribute name ${show(name)} is not valid: use 1 to 30 letters, digits or "_"` };
+	} else if (PROTOTYPE_NAMES.has(lower)) {
+		entry = { name, lower: '', key: '', error: `attribute name ${show(name)} is reserved: it would change the object's prototype instead of being sent` };
+	} else {
+		entry = { name, lower, key: type === 'date' || type === 'url' ? `${type}(${name})` : name };
+	}
 	if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
 	keyCache.set(cacheKey, entry);
 	return entry;

@@ -13,10 +13,7 @@ export const customAudienceApi: PlatformApi = {
 	name: 'Batch Custom Audience API',
 	credentialType: 'batchCustomAudienceApi',
 	pathPrefix: (credentials) => `/${encodeURIComponent(apiVersion(credentials))}/${encodeURIComponent(appKey(credentials))}`,
-	secrets: (credentials) => {
-		const key = String(credentials.appApiKey ?? '');
-		return [String(credentials.restApiKey ?? ''), key, encodeURIComponent(key)];
-	},
+	secrets: (credentials) => [String(credentials.restApiKey ?? ''), String(credentials.appApiKey ?? '')],
 	describeError(status, body) {
 		const error = (body && typeof body === 'object' ? body : {}) as {
 			error_code?: unknown;

@@ -9,6 +9,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { BASE_URL_HINT, isAllowedBaseUrl } from '../../../credentials/baseUrl';
+import { secretMasker } from '../engine/secrets';
+import { type FollowedResponse, sendFollowingSafeRedirects } from './redirects';
 
 export type RequestContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 
@@ -18,7 +20,7 @@ export interface PlatformApi {
 	credentialType: string;
 	/** Path prefix built from the credentials, e.g. `/2.11` or `/1.1/<app key>`. */
 	pathPrefix(credentials: ICredentialDataDecryptedObject): string;
-	/** Credential values that must never appear in an error (beyond the auth headers n8n adds). */
+	/** Credential values sent in a header or the URL: masked, in every form they take, in every error. */
 	secrets(credentials: ICredentialDataDecryptedObject): string[];
 	describeError(status: number, body: unknown): { message: string; hint?: string };
 }
@@ -94,8 +96,7 @@ export async function apiRequest(
 			description: BASE_URL_HINT,
 		});
 	}
-	const secrets = api.secrets(credentials).filter((secret) => secret.length >= 4);
-	const mask = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join('***'), text);
+	const mask = secretMasker(api.secrets(credentials));
 	const options: IHttpRequestOptions = {
 		method: request.method,
 		url: `${baseUrl}${api.pathPrefix(credentials)}${request.path}`,
@@ -110,9 +111,11 @@ export async function apiRequest(
 
 	for (let attempt = 0; ; attempt++) {
 		await policy.pacer?.wait();
-		let response: { statusCode: number; headers: Record<string, unknown>; body: unknown };
+		let response: FollowedResponse;
 		try {
-			response = await this.helpers.httpRequestWithAuthentication.call(this, api.credentialType, options);
+			response = await sendFollowingSafeRedirects(options, async (hop) =>
+				await this.helpers.httpRequestWithAuthentication.call(this, api.credentialType, hop),
+			);
 		} catch (error) {
 			const code = networkErrorCode(error);
 			if (code && attempt < policy.maxRetries) {
@@ -129,6 +132,14 @@ export async function apiRequest(
 			});
 		}
 		const status = response.statusCode;
+		if (response.refusedRedirect !== undefined) {
+			const message = mask(`${api.name} answered ${status} with a redirect ${response.refusedRedirect}: not followed`);
+			throw new NodeApiError(this.getNode(), { message, httpCode: String(status) } as JsonObject, {
+				message,
+				description: 'Set the Base URL to the address the API answers on directly (https, or http on loopback for the sandbox).',
+				httpCode: String(status),
+			});
+		}
 		if (status < 400) return parseBody(response.body);
 		if ((status === 429 || status >= 500) && attempt < policy.maxRetries) {
 			await sleep(retryAfterDelay(response.headers['retry-after']) ?? backoffDelay(attempt, policy));

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
-import { isStatic, listAudiences, replaceStaticAudience } from '../../transport/commBox';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { COMMBOX_AUDIENCE_ID, isStatic, listAudiences, replaceStaticAudience } from '../../transport/commBox';
 import type { RequestPolicy } from '../../transport/request';
 import { audienceLocator } from '../shared/fields';
 import { fileSourceFields, uploadOptions } from './fields';
@@ -19,6 +19,13 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const audienceId = sameForAllItems.call(this, items, 'audience', 'audience ID');
+	if (!COMMBOX_AUDIENCE_ID.test(audienceId)) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Item 0 gives the audience ID ${JSON.stringify(audienceId)}, which is not a CommBox audience ID (digits only). Nothing was sent.`,
+			{ itemIndex: 0, description: 'Pick the audience from the list, or give its numeric ID.' },
+		);
+	}
 	return await uploadAudienceFile.call(this, items, {
 		operation: 'replaceStatic',
 		audience: { audienceId },
