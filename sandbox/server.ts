@@ -22,12 +22,18 @@ const FAILURE_PROBLEMS: Record<Exclude<FailureKind, 'reset'>, ApiProblem> = {
 };
 
 export function createSandboxServer(runtime: SandboxRuntime): Server {
-	return createServer((req, res) => {
+	const server = createServer((req, res) => {
 		handleRequest(runtime, req, res).catch((error: unknown) => {
 			console.error('sandbox: unexpected error', error);
 			res.destroy();
 		});
 	});
+	// Node closes an idle keep-alive connection after 5 s; a client reusing it at that moment gets a
+	// reset it never caused (seen on loaded machines). Idle connections stay open longer than any
+	// client keeps them, as API gateways do; faults are injected on purpose, never by timing.
+	server.keepAliveTimeout = 65_000;
+	server.headersTimeout = 66_000;
+	return server;
 }
 
 async function handleRequest(runtime: SandboxRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
