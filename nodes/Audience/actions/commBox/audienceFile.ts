@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { parse } from 'papaparse';
+import { parse } from '../../vendor/papaparse';
 import { type AudienceCsv, buildAudienceCsv, type CsvRowInput, type InvalidItem } from '../../engine';
 import type { AudienceUpload } from '../../transport/commBox';
 import { itemReader, type ItemReader } from '../shared/itemParameters';
