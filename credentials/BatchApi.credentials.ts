@@ -31,7 +31,6 @@ export class BatchApi implements ICredentialType {
 			displayName: 'Project Key',
 			name: 'projectKey',
 			type: 'string',
-			typeOptions: { password: true },
 			default: '',
 			required: true,
 			placeholder: 'project_0664hxvwffvbpn278gxdyhsadddqgna6',

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'child_process';
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
 /**
@@ -45,8 +46,9 @@ export function provisionN8n(): Toolchain {
 }
 
 /**
- * Stages the built package as n8n sees a community package: its dist, papaparse, and the peer
- * dependency n8n-workflow resolved to n8n's own copy.
+ * Stages the package as it would be published: the tarball `npm pack` makes (the built dist with
+ * papaparse bundled in, README, LICENSE, package.json, and no node_modules), unpacked, with the
+ * peer dependency n8n-workflow resolved to n8n's own copy.
  */
 function stagePackage(root: string, tools: Toolchain): string {
 	if (!existsSync(join(REPO, 'dist/nodes/Audience/Audience.node.js'))) {
@@ -55,9 +57,10 @@ function stagePackage(root: string, tools: Toolchain): string {
 	const custom = join(root, 'custom');
 	const pkg = join(custom, PACKAGE_NAME);
 	mkdirSync(join(pkg, 'node_modules'), { recursive: true });
-	cpSync(join(REPO, 'dist'), join(pkg, 'dist'), { recursive: true });
-	cpSync(join(REPO, 'package.json'), join(pkg, 'package.json'));
-	symlinkSync(join(REPO, 'node_modules/papaparse'), join(pkg, 'node_modules/papaparse'));
+	const [packed] = JSON.parse(
+		execFileSync('npm', ['pack', '--json', '--silent', '--pack-destination', root], { cwd: REPO, encoding: 'utf8' }),
+	) as Array<{ filename: string }>;
+	execFileSync('tar', ['-xzf', join(root, packed.filename), '-C', pkg, '--strip-components=1']);
 	symlinkSync(join(tools.n8nModules, 'n8n-workflow'), join(pkg, 'node_modules/n8n-workflow'));
 	return custom;
 }
@@ -101,13 +104,17 @@ export class LocalN8n {
 	readonly port = nextPort++;
 	private readonly brokerPort = nextPort++;
 	private readonly tools: Toolchain;
-	private readonly custom: string;
+	/**
+	 * The extensions folder n8n loads the package from (the unpacked tarball), outside the clone so
+	 * that nothing in the repository's node_modules can stand in for what the package bundles.
+	 */
+	readonly custom: string;
 
 	constructor(tools: Toolchain = provisionN8n()) {
 		this.tools = tools;
 		mkdirSync(join(REPO, '.tmp'), { recursive: true });
 		this.folder = mkdtempSync(join(REPO, '.tmp', 'n8n-'));
-		this.custom = stagePackage(this.folder, tools);
+		this.custom = stagePackage(mkdtempSync(join(tmpdir(), 'n8n-nodes-audience-sync-')), tools);
 	}
 
 	env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -237,6 +244,7 @@ export class LocalN8n {
 		this.server?.kill('SIGKILL');
 		if (process.env.KEEP_N8N === '1') return;
 		rmSync(this.folder, { recursive: true, force: true });
+		rmSync(join(this.custom, '..'), { recursive: true, force: true });
 	}
 }
 

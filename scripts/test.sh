@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# npm test: lint, type-check, build, then every tier: engine, sandbox and node (n8n-core) tiers in
-# parallel, then the real-n8n end-to-end tier and the browser tier one test file at a time.
+# npm test: build and lint (sources and the built dist), type-check, then every tier: engine,
+# sandbox and node (n8n-core) tiers in parallel, then the real-n8n end-to-end tier and the browser
+# tier one test file at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 npm run lint
 npm run typecheck
-npm run build
 bash scripts/provision-n8n.sh >/dev/null
 
 mkdir -p .tmp

@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 import { platformDescription, route } from './actions/router';
 import { listSearch } from './methods/listSearch';
 
@@ -14,8 +15,8 @@ export class Audience implements INodeType {
 			'Sync audiences to Batch.com and CommBox in the fewest API requests, with every item accounted for',
 		defaults: { name: 'Audience' },
 		usableAsTool: true,
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'batchApi', required: true, displayOptions: { show: { resource: ['batch'] } } },
 			{

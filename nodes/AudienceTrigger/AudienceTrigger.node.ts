@@ -1,4 +1,5 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 import { listSearch } from '../Audience/methods/listSearch';
 import { pollAppliedChanges } from './pollAppliedChanges';
 
@@ -14,7 +15,7 @@ export class AudienceTrigger implements INodeType {
 		defaults: { name: 'Audience Trigger' },
 		polling: true,
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'batchApi', required: true, displayOptions: { show: { resource: ['batch'] } } },
 			{

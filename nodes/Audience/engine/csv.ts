@@ -1,4 +1,4 @@
-import { unparse } from 'papaparse';
+import { unparse } from '../vendor/papaparse';
 import { show } from './messages';
 import { normalizePhone } from './phone';
 import type { AudienceCsv, CsvRowInput, InvalidItem } from './types';

@@ -1,8 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { parse } from 'papaparse';
-import { Readable } from 'stream';
-import { StringDecoder } from 'string_decoder';
+import { parse } from '../../vendor/papaparse';
 import { type AudienceCsv, buildAudienceCsv, type CsvRowInput, type InvalidItem } from '../../engine';
 import type { AudienceUpload } from '../../transport/commBox';
 import { itemReader, type ItemReader } from '../shared/itemParameters';
@@ -196,7 +194,7 @@ export async function readCsvShape(data: Buffer): Promise<{ header: string[]; ro
 	let header: string[] | undefined;
 	let rows = 0;
 	await new Promise<void>((resolve, reject) => {
-		parse<string[]>(Readable.from(textChunks(data)), {
+		parse<string[]>(chunkedText(data), {
 			skipEmptyLines: 'greedy',
 			delimitersToGuess: DELIMITERS,
 			step: (row) => {
@@ -210,16 +208,42 @@ export async function readCsvShape(data: Buffer): Promise<{ header: string[]; ro
 	return { header: header ?? [], rows };
 }
 
-/** UTF-8 text in chunks (a character split between two chunks is kept whole), BOM removed. */
-function* textChunks(data: Buffer): Generator<string> {
-	const decoder = new StringDecoder('utf8');
-	for (let start = 0; start < data.length; start += CHUNK_BYTES) {
-		const text = decoder.write(data.subarray(start, start + CHUNK_BYTES));
-		const chunk = start === 0 ? text.replace(/^\uFEFF/, '') : text;
-		if (chunk) yield chunk;
-	}
-	const rest = decoder.end();
-	if (rest) yield rest;
+type Listener = (chunk?: string) => void;
+
+/**
+ * The buffer as the readable stream papaparse accepts as input (it uses `on`, `removeListener`,
+ * `pause`, `resume` and the `data`/`end` events): UTF-8 text in chunks, a character split between
+ * two chunks kept whole, the BOM removed (TextDecoder drops it). Node's stream module is not among the modules n8n allows
+ * a community node to load, hence this small source.
+ */
+function chunkedText(data: Buffer): NodeJS.ReadableStream {
+	const listeners = new Map<string, Listener>();
+	const source = {
+		readable: true,
+		read: () => null,
+		on(event: string, listener: Listener) {
+			listeners.set(event, listener);
+			if (event === 'end') void Promise.resolve().then(emitAll);
+			return source;
+		},
+		removeListener(event: string) {
+			listeners.delete(event);
+			return source;
+		},
+		pause: () => source,
+		resume: () => source,
+	};
+	const emitAll = () => {
+		const decoder = new TextDecoder('utf-8');
+		for (let start = 0; start < data.length; start += CHUNK_BYTES) {
+			const chunk = decoder.decode(data.subarray(start, start + CHUNK_BYTES), { stream: true });
+			if (chunk) listeners.get('data')?.(chunk);
+		}
+		const rest = decoder.decode();
+		if (rest) listeners.get('data')?.(rest);
+		listeners.get('end')?.();
+	};
+	return source as unknown as NodeJS.ReadableStream;
 }
 
 /** Excel is recognised by its content: zip (.xlsx) or OLE (.xls) magic bytes. */

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { AudienceUpload, CommBoxEnvelope } from '../../transport/commBox';
 import type { RequestPolicy } from '../../transport/request';
 import { errorItem, invalidItemsOutput } from '../shared/itemErrors';
+import { asNodeError } from '../shared/nodeError';
 import { itemReader } from '../shared/itemParameters';
 import { requestPolicy } from '../shared/syncMembers';
 import { type AudienceFile, prepareAudienceFile, readCsv } from './audienceFile';
@@ -71,7 +72,7 @@ export async function uploadAudienceFile(
 	try {
 		envelope = await target.send.call(this, file.upload, requestPolicy(options));
 	} catch (error) {
-		if (!this.continueOnFail()) throw error;
+		if (!this.continueOnFail()) throw asNodeError(this.getNode(), error);
 		return [errorItem((error as Error).message, pairedItem.map(({ item }) => item)), ...invalidOutput];
 	}
 	const status = Number(envelope?.status);

@@ -5,6 +5,7 @@ import type { RequestPolicy } from '../../transport/request';
 import { type IndexingView, isIndexingDone, waitOptionsFrom, waitUntilIndexed } from './indexing';
 import { errorItem } from './itemErrors';
 import { itemReader } from './itemParameters';
+import { asNodeError } from './nodeError';
 import { requestPolicy } from './syncMembers';
 
 export type ViewIndexing = (
@@ -58,7 +59,7 @@ export async function checkIndexing(
 				? await waitUntilIndexed.call(this, ask, { audience, token: token || '(latest write)', itemIndex: first }, waitOptionsFrom(options))
 				: await ask();
 		} catch (error) {
-			if (!this.continueOnFail()) throw error;
+			if (!this.continueOnFail()) throw asNodeError(this.getNode(), error, first);
 			output.push(...itemIndexes.map((itemIndex) => errorItem((error as Error).message, itemIndex, { audience, indexingToken: token })));
 			continue;
 		}

@@ -72,18 +72,21 @@ function attributeReader(
 
 function parseAttributeObject(value: unknown): Record<string, unknown> | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
-	let parsed = value;
-	if (typeof value === 'string') {
-		try {
-			parsed = JSON.parse(value);
-		} catch {
-			throw new Error('attributes are not valid JSON');
-		}
-	}
+	const parsed = typeof value === 'string' ? parseJson(value) : value;
+	if (parsed === undefined) throw new Error('attributes are not valid JSON');
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
 		throw new Error('attributes must be a JSON object such as {"plan": "pro"}');
 	}
 	return parsed as Record<string, unknown>;
+}
+
+/** The parsed value, or undefined when the text is not JSON (no JSON text parses to undefined). */
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return undefined;
+	}
 }
 
 function emptyToUndefined(value: unknown): unknown {

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { errorItem } from './itemErrors';
+import { asNodeError } from './nodeError';
 
 /**
  * Runs an operation once per input item: outputs are paired to their item; a failure stops the
@@ -20,10 +21,7 @@ export async function forEachItem(
 				output.push(errorItem((error as Error).message, itemIndex));
 				continue;
 			}
-			// n8n shows the failing item from the error's context.
-			const context = (error as { context?: IDataObject }).context;
-			if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;
-			throw error;
+			throw asNodeError(this.getNode(), error, itemIndex);
 		}
 	}
 	return output;
