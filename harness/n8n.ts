@@ -28,7 +28,6 @@ export function provisionN8n(): Toolchain {
 		out = execFileSync('bash', [join(REPO, 'scripts/provision-n8n.sh')], {
 			encoding: 'utf8',
 			stdio: ['ignore', 'pipe', 'inherit'],
-			timeout: 20 * 60_000,
 		});
 	} catch (error) {
 		throw new Error(`Provisioning n8n failed: ${(error as Error).message}`);
