@@ -59,7 +59,7 @@ export async function checkIndexing(
 				: await ask();
 		} catch (error) {
 			if (!this.continueOnFail()) throw error;
-			output.push(...itemIndexes.map((itemIndex) => errorItem((error as Error).message, itemIndex, { audience, indexingToken: token })));
+			output.push(...itemIndexes.map((itemIndex) => errorItem((error as Error).message, itemIndex)));
 			continue;
 		}
 		const json: IDataObject = {
