@@ -4,9 +4,9 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
 /**
- * A real n8n (the pinned 2.40.7 on Node 24, provisioned on first use into a cache outside the
- * clone) with the built package loaded, driven through its CLI: import credentials and workflows,
- * `n8n execute`, and `n8n start` for polling triggers.
+ * A real n8n (the pinned 2.40.7 on Node 24, or the version N8N_VERSION names, e.g. `1.x`; provisioned
+ * on first use into a cache outside the clone) with the built package loaded, driven through its CLI:
+ * import credentials and workflows, `n8n execute`, and `n8n start` for polling triggers.
  */
 const REPO = resolve(__dirname, '..');
 const PACKAGE_NAME = 'n8n-nodes-audience-sync';
@@ -16,11 +16,13 @@ export interface Toolchain {
 	node: string;
 	n8n: string;
 	n8nModules: string;
+	/** The installed n8n's version, e.g. "2.40.7". */
+	version: string;
 }
 
 let toolchain: Toolchain | undefined;
 
-/** Provisions (once per machine) and returns the Node 24 and n8n binaries. */
+/** Provisions (once per machine and version; N8N_VERSION is passed on) and returns the Node 24 and n8n binaries. */
 export function provisionN8n(): Toolchain {
 	if (toolchain) return toolchain;
 	let out: string;
@@ -33,14 +35,12 @@ export function provisionN8n(): Toolchain {
 		throw new Error(`Provisioning n8n failed: ${(error as Error).message}`);
 	}
 	const printed = Object.fromEntries(out.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
-	toolchain = {
-		node: printed.node,
-		n8n: join(printed.n8n, 'node_modules/n8n/bin/n8n'),
-		n8nModules: join(printed.n8n, 'node_modules'),
-	};
-	for (const path of [toolchain.node, toolchain.n8n]) {
+	const n8nModules = join(printed.n8n, 'node_modules');
+	for (const path of [printed.node, join(n8nModules, 'n8n/bin/n8n')]) {
 		if (!existsSync(path)) throw new Error(`Provisioning n8n failed: ${path} is missing`);
 	}
+	const { version } = JSON.parse(readFileSync(join(n8nModules, 'n8n/package.json'), 'utf8')) as { version: string };
+	toolchain = { node: printed.node, n8n: join(n8nModules, 'n8n/bin/n8n'), n8nModules, version };
 	return toolchain;
 }
 
@@ -199,9 +199,10 @@ export class LocalN8n {
 
 	private server?: ChildProcess;
 
-	/** `n8n publish:workflow`: a published workflow's trigger runs under `n8n start`. */
+	/** Publishes (n8n 1.x: activates) a workflow: its trigger then runs under `n8n start`. */
 	async publish(workflowId: string): Promise<void> {
-		await this.cli(['publish:workflow', `--id=${workflowId}`]);
+		const n8n1 = this.tools.version.startsWith('1.');
+		await this.cli(n8n1 ? ['update:workflow', `--id=${workflowId}`, '--active=true'] : ['publish:workflow', `--id=${workflowId}`]);
 	}
 
 	/** `n8n start` in the background, resolved once the editor is served (it comes up after /healthz). */

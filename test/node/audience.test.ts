@@ -113,10 +113,8 @@ describe('Audience node through WorkflowExecute', () => {
 			expect(success[0].pairedItem).toEqual([{ item: 0 }, { item: 2 }]);
 
 			expect(failure).toHaveLength(1);
-			expect(failure[0].json.error).toMatch(/^Item 1\b/);
-			// n8n merges the paired input item into an error-output item.
-			expect(failure[0].json.email).toBe('no-id@example.com');
-			expect(failure[0].json.details).toMatchObject({ itemIndex: 1 });
+			// n8n merges the paired input item into an error-output item: the node adds only `error`.
+			expect(failure[0].json).toEqual({ email: 'no-id@example.com', error: expect.stringMatching(/^Item 1: missing id/) });
 			expect(failure[0].pairedItem).toEqual([{ item: 1 }]);
 
 			expect(sandbox.requests().map((r) => [r.route, r.status, r.ids])).toEqual([['update', 202, 2]]);

@@ -179,11 +179,18 @@ function parseBody(body: unknown): unknown {
 	}
 }
 
+/**
+ * The retryable network code of a failed request. n8n wraps it in a NodeApiError: 2.x keeps the
+ * original error as `cause`; 1.x drops it and keeps only the original message in `messages`.
+ */
 function networkErrorCode(error: unknown): string | undefined {
-	const candidate = error as { code?: string; cause?: { code?: string }; message?: string };
+	const candidate = error as { code?: string; cause?: { code?: string }; message?: string; messages?: unknown };
 	const code = candidate?.code ?? candidate?.cause?.code;
 	if (code && RETRYABLE_NETWORK_CODES.has(code)) return code;
-	if (/socket hang up|timeout/i.test(candidate?.message ?? '')) return 'ECONNRESET';
+	const messages = [candidate?.message, ...(Array.isArray(candidate?.messages) ? candidate.messages : [])].join('\n');
+	const named = [...RETRYABLE_NETWORK_CODES].find((networkCode) => messages.includes(networkCode));
+	if (named) return named;
+	if (/socket hang up|timeout/i.test(messages)) return 'ECONNRESET';
 	return undefined;
 }
 

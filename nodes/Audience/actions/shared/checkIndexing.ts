@@ -60,7 +60,7 @@ export async function checkIndexing(
 				: await ask();
 		} catch (error) {
 			if (!this.continueOnFail()) throw asNodeError(this.getNode(), error, first);
-			output.push(...itemIndexes.map((itemIndex) => errorItem((error as Error).message, itemIndex, { audience, indexingToken: token })));
+			output.push(...itemIndexes.map((itemIndex) => errorItem((error as Error).message, itemIndex)));
 			continue;
 		}
 		const json: IDataObject = {

@@ -93,7 +93,7 @@ export async function syncMembers(
 			accepted.push({ request, token, number: i + 1 });
 		} catch (error) {
 			if (!this.continueOnFail()) throw withAcceptedRequests(error, accepted, plan.requests.length, target.platform);
-			failed.push(errorItem(`Request ${i + 1} of ${plan.requests.length} to audience "${request.audience}" failed: ${(error as Error).message}`, request.itemIndexes, { request: i + 1 }));
+			failed.push(errorItem(`Request ${i + 1} of ${plan.requests.length} to audience "${request.audience}" failed: ${(error as Error).message}`, request.itemIndexes));
 		}
 	}
 	if (options.waitForIndexing) await waitForAll.call(this, accepted, target, policy, wait);
