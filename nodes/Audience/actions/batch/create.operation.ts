@@ -3,7 +3,7 @@ import { createAudience } from '../../transport/batch';
 import { readOptions } from '../shared/fields';
 import { audienceNameOf } from '../shared/audienceName';
 import { forEachItem } from '../shared/perItem';
-import { requestPolicy } from '../shared/syncMembers';
+import { requestPolicy } from '../../transport/requestPolicy';
 
 const show = { resource: ['batch'], operation: ['create'] };
 
@@ -40,7 +40,7 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const policy = requestPolicy(this.getNodeParameter('options', 0, {}) as { maxRetries?: number });
+	const policy = requestPolicy(this, this.getNodeParameter('options', 0, {}) as { maxRetries?: number });
 	return await forEachItem.call(this, items, async (itemIndex) => {
 		const name = audienceNameOf.call(this, itemIndex, 'name');
 		const displayName = String(this.getNodeParameter('displayName', itemIndex, '') ?? '');

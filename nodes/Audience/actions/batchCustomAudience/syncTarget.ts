@@ -23,6 +23,15 @@ export const customAudienceSyncTarget: MemberSyncTarget = {
 	async view(audience, token, policy) {
 		return await viewCustomAudience.call(this, audience, token, policy);
 	},
+	/** PUT creates an absent audience: a 404 means there is nothing to shrink. */
+	async currentSize(audience, policy) {
+		try {
+			return (await viewCustomAudience.call(this, audience, undefined, policy)).nb_ids ?? 0;
+		} catch (error) {
+			if ((error as { httpCode?: string }).httpCode === '404') return 0;
+			throw error;
+		}
+	},
 };
 
 /** The docs show `type` only in the 1.0 payloads; the 1.1 payloads (install IDs) have none. */

@@ -4,7 +4,7 @@ import type { AudienceUpload, CommBoxEnvelope } from '../../transport/commBox';
 import type { RequestPolicy } from '../../transport/request';
 import { errorItem, invalidItemsOutput } from '../shared/itemErrors';
 import { itemReader } from '../shared/itemParameters';
-import { requestPolicy } from '../shared/syncMembers';
+import { requestPolicy } from '../../transport/requestPolicy';
 import { type AudienceFile, prepareAudienceFile, readCsv } from './audienceFile';
 
 export interface UploadOptions {
@@ -69,7 +69,7 @@ export async function uploadAudienceFile(
 
 	let envelope: CommBoxEnvelope<{ id?: string | number }>;
 	try {
-		envelope = await target.send.call(this, file.upload, requestPolicy(options));
+		envelope = await target.send.call(this, file.upload, requestPolicy(this, options));
 	} catch (error) {
 		if (!this.continueOnFail()) throw error;
 		return [errorItem((error as Error).message, pairedItem.map(({ item }) => item)), ...invalidOutput];

@@ -5,7 +5,7 @@ import type { RequestPolicy } from '../../transport/request';
 import { type IndexingView, isIndexingDone, waitOptionsFrom, waitUntilIndexed } from './indexing';
 import { errorItem } from './itemErrors';
 import { itemReader } from './itemParameters';
-import { requestPolicy } from './syncMembers';
+import { requestPolicy } from '../../transport/requestPolicy';
 
 export type ViewIndexing = (
 	this: IExecuteFunctions,
@@ -32,7 +32,7 @@ export async function checkIndexing(
 	view: ViewIndexing,
 ): Promise<INodeExecutionData[]> {
 	const options = this.getNodeParameter('options', 0, {}) as CheckOptions;
-	const policy = requestPolicy(options);
+	const policy = requestPolicy(this, options);
 	const audienceOf = itemReader(this, items, 'audience');
 	const tokenOf = itemReader(this, items, 'indexingToken');
 
