@@ -71,7 +71,8 @@ export async function createAudience(
 	body: { name: string; type: string; display_name?: string },
 	policy: RequestPolicy = DEFAULT_POLICY,
 ): Promise<Partial<Token>> {
-	return (await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/create', body }, policy)) as Partial<Token>;
+	// Not idempotent: retried only when provably not processed.
+	return (await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/create', body, idempotent: false }, policy)) as Partial<Token>;
 }
 
 export async function removeAudience(

@@ -236,7 +236,7 @@ export function syncOptions(show: Show, replace: boolean): INodeProperties {
 					typeOptions: { minValue: 1 },
 					default: DEFAULT_REPLACE_APPLY_TIMEOUT_S,
 					description:
-						'Above 10,000 ids, how long to wait for the first request to be applied before adding the rest. If it is not applied in time, the rest is not sent and the run says so.',
+						'Above 10,000 members, how long to wait for the first request to be applied before adding the rest. If it is not applied in time, the rest is not sent and the run says so.',
 				},
 			]
 		: [];

@@ -103,7 +103,7 @@ export async function waitUntilAllIndexed(
 		}
 		pending = stillPending;
 		if (pending.length === 0) return results;
-		if (Date.now() + wait.pollIntervalMs > deadline) {
+		if (Date.now() + wait.pollIntervalMs >= deadline) {
 			for (const index of pending) {
 				const { audience, token, itemIndex } = waits[index];
 				results[index].error = new IndexingTimeout(this, token, audience, results[index].last ?? {}, wait.timeoutMs, itemIndex);
