@@ -104,11 +104,14 @@ export async function waitFor(ms: number, signal: AbortSignal | undefined): Prom
 	throwIfStopped(signal);
 }
 
-/** The execution was stopped by the user (or its timeout): nothing more is sent or waited for. */
+/**
+ * The execution was stopped by the user (or its timeout): nothing more is sent or waited for. Its
+ * name and message are the ones n8n recognises as a cancellation, so the run ends as canceled.
+ */
 export class ExecutionStopped extends Error {
 	constructor() {
-		super('The execution was stopped');
-		this.name = 'ExecutionStopped';
+		super('The execution was canceled while the node was waiting');
+		this.name = 'ExecutionCancelledError';
 	}
 }
 
