@@ -272,7 +272,7 @@ describe('failures in a real n8n', () => {
 			const result = await fixture.n8n.execute('splitStop');
 			await fixture.sandbox.whenIdle();
 			expect(result.error?.message).toMatch(
-				/^3 items were refused by Batch: item 17 \(id "r-17"\), item 12345 \(id "r-12345"\), item 24000 \(id "r-24000"\)\. The other 24,997 ids were delivered in \d+ accepted requests\.$/,
+				/^3 items were refused by Batch: item 17 \(id "r-17"\), item 12345 \(id "r-12345"\), item 24000 \(id "r-24000"\)\. The other 24,997 ids were delivered in \d+ accepted requests\. First refusal: Batch answered 400: ids\[0\]\.id: "r-17" is refused/,
 			);
 			expect(Object.keys(fixture.sandbox.state().batch.audiences.split.members)).toHaveLength(24997);
 		}, 10 * 60_000);

@@ -24,8 +24,10 @@ export function isRecordRejection(error: unknown): boolean {
 }
 
 /**
- * Sends `request`; when it is refused as a whole, bisects it (see above). The first failure of the
- * whole request that is not a rejection is thrown, as without split-retry.
+ * Sends `request`; when it is refused as a whole, bisects it (see above). When both halves of a part
+ * are refused with the very message of the part, the API refuses the request itself (e.g. an unknown
+ * audience), not a record: that part is reported as it is. The first failure of the whole request
+ * that is not a refusal is thrown, as without split-retry.
  */
 export async function sendWithSplitRetry(
 	request: PlannedRequest,
@@ -33,27 +35,50 @@ export async function sendWithSplitRetry(
 	idOfItem: (itemIndex: number) => string | undefined,
 ): Promise<SplitOutcome> {
 	const outcome: SplitOutcome = { accepted: [], rejected: [], notSent: undefined, extraRequests: 0 };
-	const pending: PlannedRequest[] = [request];
-	while (pending.length > 0) {
-		const part = pending.pop() as PlannedRequest;
+
+	/** The refusal message, or undefined once the part is accepted or set aside as not sent. */
+	const attempt = async (part: PlannedRequest): Promise<string | undefined> => {
+		if (outcome.notSent) {
+			outcome.notSent.requests.push(part);
+			return undefined;
+		}
 		try {
 			outcome.accepted.push({ request: part, token: await send(part) });
+			return undefined;
 		} catch (error) {
-			if (!isRecordRejection(error)) {
-				if (part === request) throw error;
-				outcome.notSent = { requests: [part, ...pending.reverse()], error: error as Error };
-				break;
-			}
-			const capped = outcome.extraRequests + 2 > MAX_EXTRA_REQUESTS_PER_CHUNK;
-			if (part.members.length === 1 || capped) {
-				const note = capped && part.members.length > 1 ? ` (not split further: at most ${MAX_EXTRA_REQUESTS_PER_CHUNK} extra requests per chunk)` : '';
-				outcome.rejected.push({ request: part, message: `${(error as Error).message}${note}` });
-				continue;
-			}
-			const [first, second] = halveRequest(part, idOfItem);
-			outcome.extraRequests += 2;
-			pending.push(second, first);
+			if (isRecordRejection(error)) return (error as Error).message;
+			if (part === request) throw error;
+			outcome.notSent = { requests: [part], error: error as Error };
+			return undefined;
 		}
-	}
+	};
+
+	const isolate = async (part: PlannedRequest, message: string): Promise<void> => {
+		if (outcome.notSent) {
+			outcome.notSent.requests.push(part);
+			return;
+		}
+		const capped = outcome.extraRequests + 2 > MAX_EXTRA_REQUESTS_PER_CHUNK;
+		if (part.members.length === 1 || capped) {
+			const note = part.members.length > 1 ? ` (not split further: at most ${MAX_EXTRA_REQUESTS_PER_CHUNK} extra requests per chunk)` : '';
+			outcome.rejected.push({ request: part, message: `${message}${note}` });
+			return;
+		}
+		const halves = halveRequest(part, idOfItem);
+		outcome.extraRequests += 2;
+		const messages: Array<string | undefined> = [];
+		for (const half of halves) messages.push(await attempt(half));
+		if (messages.every((refusal) => refusal === message)) {
+			outcome.rejected.push({ request: part, message });
+			return;
+		}
+		for (const [k, half] of halves.entries()) {
+			const refusal = messages[k];
+			if (refusal !== undefined) await isolate(half, refusal);
+		}
+	};
+
+	const refusal = await attempt(request);
+	if (refusal !== undefined) await isolate(request, refusal);
 	return outcome;
 }

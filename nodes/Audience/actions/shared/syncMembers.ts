@@ -181,26 +181,30 @@ function unsentParts(report: SyncReport, request: PlannedRequest): PlannedReques
 }
 
 function refusedMessage(report: SyncReport, part: PlannedRequest, message: string): string {
-	const who = part.members.length === 1 ? `Id "${part.members[0].id}"` : `${count(part.members.length)} ids`;
-	return `${who} refused by ${report.platform} (the rest of its request was delivered): ${message}`;
+	if (part.members.length > 1) return `${count(part.members.length)} ids refused by ${report.platform} as a whole: ${message}`;
+	return `Id "${part.members[0].id}" refused by ${report.platform} (the rest of its request was delivered): ${message}`;
 }
 
 /** Without "continue on fail", refused records end the run once everything else was delivered. */
 function refusedRecordsError(this: IExecuteFunctions, report: SyncReport): NodeOperationError {
 	const items = report.refused.flatMap(({ request }) => request.itemIndexes).sort((a, b) => a - b);
 	const named = items.slice(0, 10).map((itemIndex) => `item ${itemIndex} (id "${report.idOfItem(itemIndex) ?? '?'}")`);
-	const more = items.length > named.length ? ` and ${items.length - named.length} more` : '';
+	const more = items.length > named.length ? ` and ${count(items.length - named.length)} more` : '';
 	const delivered = report.accepted.reduce((sum, { request }) => sum + request.members.length, 0);
 	const tokens = report.accepted.map((a) => a.token);
+	const deliveredText =
+		tokens.length > 0
+			? `The other ${count(delivered)} ids were delivered in ${tokens.length} accepted requests.`
+			: `No request of this run was accepted by ${report.platform}.`;
 	return new NodeOperationError(
 		this.getNode(),
-		`${count(items.length)} items were refused by ${report.platform}: ${named.join(', ')}${more}. The other ${count(delivered)} ids were delivered in ${tokens.length} accepted requests.`,
+		`${count(items.length)} items were refused by ${report.platform}: ${named.join(', ')}${more}. ${deliveredText} First refusal: ${report.refused[0].message}`,
 		{
 			itemIndex: items[0],
 			description: [
 				...report.refused.map(({ request, message }) => `Items ${request.itemIndexes.join(', ')}: ${message}`),
 				`Extra requests sent to isolate them: ${report.extraRequests}.`,
-				`Accepted tokens: ${tokens.join(', ')}`,
+				...(tokens.length ? [`Accepted tokens: ${tokens.join(', ')}`] : []),
 			].join('\n'),
 		},
 	);
