@@ -54,6 +54,27 @@ describe('stopping the execution', () => {
 	}, 60_000);
 });
 
+describe('split-retry', () => {
+	it('stops at once when the API refuses the request itself (both halves get the same message)', async () => {
+		const run = await runWorkflow(
+			itemsWorkflow(
+				Array.from({ length: 4 }, (_, i) => ({ id: `u${i}` })),
+				[audienceNode({ resource: 'batch', operation: 'update', audience: { __rl: true, mode: 'name', value: 'no_such_audience' } })],
+			),
+			batchCredentials(sandbox.url),
+		);
+		expect(run.nodes.Audience.error?.message).toBe(
+			'4 items were refused by Batch: item 0 (id "u0"), item 1 (id "u1"), item 2 (id "u2"), item 3 (id "u3"). No request of this run was accepted by Batch. First refusal: Batch answered 400: The audience "no_such_audience" does not exist [AUDIENCE_NOT_FOUND]',
+		);
+		// The chunk, then its two halves: no deeper split.
+		expect(sandbox.requests().map((r) => [r.route, r.status, r.ids])).toEqual([
+			['update', 400, 4],
+			['update', 400, 2],
+			['update', 400, 2],
+		]);
+	});
+});
+
 describe('list walks that would never end', () => {
 	let server: LoopbackServer | undefined;
 	afterEach(async () => await server?.close());
