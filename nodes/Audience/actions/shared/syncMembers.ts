@@ -136,6 +136,9 @@ async function sendPlannedRequests(
 			const [applied] = await waitUntilAllIndexed.call(this, [{ audience, token: replaceToken, view }], applyWait);
 			if (applied.error) {
 				if (isStopped(applied.error, policy.signal)) throw applied.error;
+				// Its state is known: "Wait for Indexing" does not wait for it a second time.
+				const replace = report.accepted.find((accepted) => accepted.token === replaceToken);
+				if (replace) Object.assign(replace, { indexing: applied.last, indexingDone: false });
 				if (applied.error instanceof IndexingTimeout) {
 					applied.error.description = 'The replace was accepted and will still be applied; the rest was not sent. Raise "Replace Apply Timeout", then run again.';
 				}
@@ -218,17 +221,15 @@ async function waitForAccepted(
 	policy: RequestPolicy,
 	wait: WaitOptions,
 ): Promise<void> {
-	const waits = report.accepted.map(({ request, token }) => ({
+	const toWaitFor = report.accepted.filter((accepted) => accepted.indexingDone === undefined);
+	const waits = toWaitFor.map(({ request, token }) => ({
 		audience: request.audience,
 		token,
 		view: async () => await target.view.call(this, request.audience, token, policy),
 	}));
 	const results = await waitUntilAllIndexed.call(this, waits, wait);
-	results.forEach((result, index) => {
-		report.accepted[index].indexing = result.last;
-		report.accepted[index].indexingDone = !result.error;
-	});
-	const failed = results.map((result, index) => ({ ...result, accepted: report.accepted[index] })).filter((result) => result.error);
+	results.forEach((result, index) => Object.assign(toWaitFor[index], { indexing: result.last, indexingDone: !result.error }));
+	const failed = results.filter((result) => result.error);
 	if (failed.length === 0 || this.continueOnFail()) return;
 	const states = report.accepted.map(
 		({ request, token, indexing }) => `token ${token} (audience "${request.audience}"): ${indexing?.indexing_state ?? 'unknown'}`,
