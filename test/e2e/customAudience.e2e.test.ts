@@ -137,7 +137,9 @@ describe('Batch Custom Audience API 1.x in a real n8n', () => {
 		expect(checks.map((i) => [i.json.audience, i.json.indexingToken, i.json.indexingState, i.json.done])).toEqual(
 			updates.map((u) => ['legacy_crm', u.json.indexingToken, 'APPLIED', true]),
 		);
-		expect(checks.map((i) => i.json.nb_ids)).toEqual([15000, 15000]);
+		// nb_ids is the size when each token was seen APPLIED: the first may be seen before the second write is applied.
+		expect(checks.map((i) => i.json.nb_ids >= 10002)).toEqual([true, true]);
+		expect(checks[1].json.nb_ids).toBe(15000);
 		expect(sent().filter((r) => r.route === 'view').every((r) => /\/custom-audience\/legacy_crm\?indexing_token=[0-9a-f]{32}$/.test(r.path))).toBe(true);
 	}, 10 * 60_000);
 

@@ -120,10 +120,12 @@ export class SyncReport {
 			...(tokens.length ? ['Accepted requests:', ...this.accepted.map((a) => describeAccepted(a, total))] : []),
 			...(notSent.length ? [`Items not sent (${count(notSent.length)}): ${describeItemIndexes(notSent)}`] : []),
 		];
+		// A lone failure that changed nothing keeps the API's own message; the statement is in the details.
+		const changedAnything = tokens.length > 0 || this.refused.length > 0 || [...this.audiences.values()].some((ledger) => ledger.halted);
 		const message = `${headline.replace(/\.$/, '')}. ${capitalize(holdings.join('. '))}. ${acceptedText}`;
 		if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-			error.message = message;
-			error.description = [error.description, ...details].filter(Boolean).join('\n');
+			if (changedAnything) error.message = message;
+			error.description = [error.description, ...details, ...(changedAnything ? [] : [acceptedText])].filter(Boolean).join('\n');
 			return error;
 		}
 		return new NodeOperationError(this.node, message, { description: details.join('\n') });
