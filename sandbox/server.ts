@@ -15,7 +15,7 @@ import type { SandboxRuntime } from './runtime';
 /** Tried in order; CommBox lives at `/` and owns whatever the Batch APIs do not. */
 const APIS: readonly ApiModule[] = [customAudienceApi, batchApi, commBoxApi];
 
-const FAILURE_PROBLEMS: Record<Exclude<FailureKind, 'reset'>, ApiProblem> = {
+const FAILURE_PROBLEMS: Record<Exclude<FailureKind, 'reset' | 'lostResponse'>, ApiProblem> = {
 	'429': 'TOO_MANY_REQUESTS',
 	'500': 'SERVER_ERROR',
 	'503': 'MAINTENANCE_ERROR',
@@ -75,7 +75,7 @@ function resolveEndpoint(method: string, segments: readonly string[]): { api: Ap
 	throw new Error('unreachable: the CommBox API resolves every path');
 }
 
-/** A faulted request is never processed, so a client may safely retry it. */
+/** A faulted request is never processed (a client may safely retry it), except `lostResponse`: processed, reply dropped. */
 async function handleWithFault(
 	api: ApiModule,
 	endpoint: Endpoint,
@@ -84,7 +84,8 @@ async function handleWithFault(
 ): Promise<void> {
 	if (fault?.latencyMs) await delay(fault.latencyMs);
 	if (fault?.failure === 'reset') return context.closeWithoutReply();
-	if (fault?.failure) {
+	if (fault?.failure === 'lostResponse') context.dropReply();
+	else if (fault?.failure) {
 		if (fault.failure === '429') context.res.setHeader('Retry-After', String(fault.retryAfterSeconds));
 		return api.replyProblem(context, FAILURE_PROBLEMS[fault.failure], `Injected fault: ${fault.failure}`);
 	}

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
-import { apiRequest, type ApiRequest, type RequestContext } from '../../nodes/Audience/transport/request';
+import { apiRequest, type ApiRequest, DEFAULT_POLICY, type RequestContext } from '../../nodes/Audience/transport/request';
 import { listSearch } from '../../nodes/Audience/methods/listSearch';
 import { customAudienceApi, listAllCustomAudiences, updateCustomAudience } from '../../nodes/Audience/transport/customAudience';
 
@@ -110,7 +110,7 @@ describe('against the sandbox', () => {
 	afterAll(async () => await sandbox.stop());
 	beforeEach(() => sandbox.reset());
 
-	const request = (ctx: RequestContext, req: ApiRequest) => apiRequest.call(ctx, customAudienceApi, req, { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 });
+	const request = (ctx: RequestContext, req: ApiRequest) => apiRequest.call(ctx, customAudienceApi, req, { ...DEFAULT_POLICY, maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 });
 
 	it('MISSING_PARAMETER (400, code 30): a PATCH without ids', async () => {
 		const error = await failure(request(context(credentials(sandbox.url)), { method: 'PATCH', path: '/custom-audience/sandbox_audience', body: {} }));

@@ -337,6 +337,17 @@ export interface WorkflowRun {
  * for each credential type it declares and `credentials` provides.
  */
 export async function runWorkflow(workflowJson: WorkflowJson, credentials: CredentialsByType = {}): Promise<WorkflowRun> {
+	return await startWorkflow(workflowJson, credentials).result;
+}
+
+/** A workflow run that can be stopped as a user stops an execution in n8n (the run's `cancel()`). */
+export interface StartedWorkflow {
+	result: Promise<WorkflowRun>;
+	cancel(): void;
+}
+
+/** `runWorkflow`, returning at once with the run's `cancel` (n8n-core aborts the execution's cancel signal). */
+export function startWorkflow(workflowJson: WorkflowJson, credentials: CredentialsByType = {}): StartedWorkflow {
 	setUpContainer();
 	const nodes: INode[] = workflowJson.nodes.map((node, index) => ({
 		id: node.id ?? `node-${index}`,
@@ -370,7 +381,11 @@ export async function runWorkflow(workflowJson: WorkflowJson, credentials: Crede
 	const additionalData = createAdditionalData(new TestCredentialsHelper(credentials), { hooks, executionId: 'node-test-execution' });
 
 	const workflowExecute = new WorkflowExecute(additionalData, mode);
-	const run = await workflowExecute.run({ workflow, startNode });
+	const running = workflowExecute.run({ workflow, startNode });
+	return { result: running.then((run) => summarize(run)), cancel: () => running.cancel() };
+}
+
+function summarize(run: IRun): WorkflowRun {
 	const runData: IRunData = run.data.resultData.runData;
 	const nodesRun: Record<string, NodeRun> = {};
 	for (const [name, tasks] of Object.entries(runData)) {

@@ -5,3 +5,5 @@ export { describeInvalidItem } from './messages';
 export { validateAudienceName } from './audienceName';
 export { normalizePhone } from './phone';
 export { buildAudienceCsv } from './csv';
+export { halveRequest, splitRetryBound } from './split';
+export { memberIdOf } from './members';

@@ -29,6 +29,12 @@ function readId(raw: unknown): string | Problem {
 	return new Problem(`id must be text or a number, got ${show(raw)}`);
 }
 
+/** The id an input's raw value becomes in a request, or undefined when it is not a valid id. */
+export function memberIdOf(raw: unknown): string | undefined {
+	const id = readId(raw);
+	return typeof id === 'string' ? id : undefined;
+}
+
 function readAction(raw: unknown): MemberAction | undefined {
 	if (raw === undefined) return 'add';
 	if (typeof raw !== 'string') return undefined;

@@ -93,7 +93,8 @@ export async function createStaticAudience(
 	return (await apiRequest.call(
 		this,
 		commBoxApi,
-		{ method: 'POST', path: '/audiences', body, headers: { 'Content-Type': contentType }, json: false },
+		// Not idempotent (CommBox allows duplicate names): retried only when provably not processed.
+		{ method: 'POST', path: '/audiences', body, headers: { 'Content-Type': contentType }, json: false, idempotent: false },
 		policy,
 	)) as IdEnvelope;
 }

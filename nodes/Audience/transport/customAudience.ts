@@ -2,6 +2,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { AUDIENCE_NAME_PATTERN, validateAudienceName, type AudienceMember } from '../engine';
 import type { RequestContext, RequestPolicy } from './request';
+import { ListWalk } from './listWalk';
 import { apiRequest, credentialsOf, DEFAULT_POLICY, type PlatformApi } from './request';
 
 /**
@@ -166,7 +167,8 @@ export const LIST_PAGE_SIZE = 100;
 
 /**
  * Walks the offset pages (a page shorter than asked is the last) up to `limit` audiences. An
- * audience listed twice because the list moved during the walk is kept once.
+ * audience listed twice because the list moved during the walk is kept once; a full page with
+ * nothing new (the offset was ignored) stops the walk.
  */
 export async function listAllCustomAudiences(
 	this: RequestContext,
@@ -174,13 +176,20 @@ export async function listAllCustomAudiences(
 	policy: RequestPolicy = DEFAULT_POLICY,
 ): Promise<CustomAudience[]> {
 	const audiences = new Map<string, CustomAudience>();
+	const walk = new ListWalk(this, 'Batch Custom Audience list');
 	let from = 0;
 	while (audiences.size < limit) {
 		const size = Math.min(LIST_PAGE_SIZE, limit - audiences.size);
 		const page = await listCustomAudiences.call(this, { from, limit: size }, policy);
 		from += page.length;
-		for (const audience of page) if (audiences.size < limit && !audiences.has(audience.name)) audiences.set(audience.name, audience);
-		if (page.length < size) break;
+		let added = 0;
+		for (const audience of page) {
+			if (audiences.size >= limit || audiences.has(audience.name)) continue;
+			audiences.set(audience.name, audience);
+			added++;
+		}
+		if (page.length < size || audiences.size >= limit) break;
+		walk.next({ cursor: `offset ${from}`, added, listed: page.length });
 	}
 	return [...audiences.values()];
 }

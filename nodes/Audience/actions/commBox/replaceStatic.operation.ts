@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { COMMBOX_AUDIENCE_ID, isStatic, listAudiences, replaceStaticAudience } from '../../transport/commBox';
 import type { RequestPolicy } from '../../transport/request';
 import { audienceLocator } from '../shared/fields';
+import { invalidShareRefusal, minimumShareOf, shrinkRefusal } from '../shared/replaceGuards';
 import { fileSourceFields, uploadOptions } from './fields';
 import { sameForAllItems, uploadAudienceFile } from './upload';
 
@@ -31,6 +32,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		audience: { audienceId },
 		emptyEffect: `replacing would remove every customer of CommBox audience ${audienceId}`,
 		allowEmptyOption: 'Allow Empty Replace',
+		async guard(file, policy) {
+			// A spreadsheet is sent unread: its row count is unknown, so it cannot be guarded.
+			if (file.rows === null) return undefined;
+			const share = minimumShareOf(this.getNodeParameter('options', 0, {}) as { minimumShare?: number });
+			const label = `CommBox audience ${audienceId}`;
+			const current = (await listAudiences.call(this, policy)).find((audience) => audience.id === audienceId)?.user_count;
+			if (typeof current === 'number') return shrinkRefusal(this.getNode(), label, current, file.rows, share);
+			return invalidShareRefusal(this.getNode(), label, items.length - file.invalid.length, items.length, share);
+		},
 		async send(upload, policy) {
 			try {
 				return await replaceStaticAudience.call(this, audienceId, upload, policy);

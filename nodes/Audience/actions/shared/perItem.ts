@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { executionCancelSignal, isStopped } from '../../transport/requestPolicy';
 import { errorItem } from './itemErrors';
 import { asNodeError } from './nodeError';
 
@@ -17,7 +18,7 @@ export async function forEachItem(
 			const result = await run(itemIndex);
 			for (const json of Array.isArray(result) ? result : [result]) output.push({ json, pairedItem: { item: itemIndex } });
 		} catch (error) {
-			if (this.continueOnFail()) {
+			if (this.continueOnFail() && !isStopped(error, executionCancelSignal(this))) {
 				output.push(errorItem((error as Error).message, itemIndex));
 				continue;
 			}
