@@ -163,7 +163,7 @@ async function main(): Promise<void> {
 		const nodes = execution.run?.nodes ?? {};
 		console.log(
 			`${items.toLocaleString('en-US')} items, ${WAYS[way].label}: wall ${(execution.wallMs / 1000).toFixed(2)} s (profiled, slower than unprofiled), ` +
-				`Code node ${nodes[ITEMS_NODE]?.executionTime} ms, ${WAYS[way].node} ${nodes[WAYS[way].node]?.executionTime} ms, ` +
+				`Code node ${nodes[ITEMS_NODE]?.executionTime} ms, ${WAYS[way].nodes.map((n) => `${n} ${nodes[n]?.executionTime} ms`).join(', ')}, ` +
 				`${sandbox.requests().filter((r) => r.route === 'update').length} update requests\n`,
 		);
 		const main = execution.memory.processes.find((p) => p.command.includes('n8n execute'));

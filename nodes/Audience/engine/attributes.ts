@@ -123,27 +123,35 @@ interface AttributeKey {
 }
 
 // The same few names come with every item: check each (name, type) once. Bounded, as JSON keys vary.
-const keyCache = new Map<string, AttributeKey>();
+const keyCache = new Map<AttributeType, Map<string, AttributeKey>>();
 const KEY_CACHE_LIMIT = 1000;
 
 function attributeKey(rawName: string, type: AttributeType): AttributeKey {
-	const cacheKey = `${type}:${rawName}`;
-	let entry = keyCache.get(cacheKey);
+	let byName = keyCache.get(type);
+	if (byName === undefined) keyCache.set(type, (byName = new Map()));
+	let entry = byName.get(rawName);
 	if (entry) return entry;
 	const name = rawName.trim();
 	entry = ATTRIBUTE_NAME_PATTERN.test(name)
 		? { name, lower: name.toLowerCase(), key: type === 'date' || type === 'url' ? `${type}(${name})` : name }
 		: { name, lower: '', key: '', error: `attribute name ${show(name)} is not valid: use 1 to 30 letters, digits or "_"` };
-	if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
-	keyCache.set(cacheKey, entry);
+	if (byName.size >= KEY_CACHE_LIMIT) byName.clear();
+	byName.set(rawName, entry);
 	return entry;
 }
 
-/** Collects one member's attributes, one at a time. */
+/** Collects one member's attributes, one at a time; one instance serves every member in turn. */
 class AttributeCollector {
 	attributes: Record<string, AttributeValue> | undefined;
 	errors: string[] | undefined;
 	private names: string[] = [];
+
+	reset(): this {
+		this.attributes = undefined;
+		this.errors = undefined;
+		this.names.length = 0;
+		return this;
+	}
 
 	fail(message: string): void {
 		if (this.errors === undefined) this.errors = [];
@@ -180,6 +188,9 @@ class AttributeCollector {
 	}
 }
 
+// typeAttributes runs synchronously to its end, so one collector serves every call.
+const sharedCollector = new AttributeCollector();
+
 function addMapped(collector: AttributeCollector, list: Array<Partial<MappedAttribute> | null>): void {
 	for (const mapped of list) {
 		if (!mapped || typeof mapped.name !== 'string') return collector.fail('every mapped attribute needs a name');
@@ -214,7 +225,7 @@ export function typeAttributes(raw: unknown): TypedAttributes {
 		}
 		if (!isPlainObject(raw)) return { errors: ['attributes must be a JSON object'] };
 	}
-	const collector = new AttributeCollector();
+	const collector = sharedCollector.reset();
 	if (Array.isArray(raw)) addMapped(collector, raw);
 	else if (isPlainObject(raw)) addJson(collector, raw);
 	else return { errors: ['attributes must be a JSON object or a list of mapped fields'] };
