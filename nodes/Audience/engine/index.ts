@@ -5,3 +5,4 @@ export { describeInvalidItem } from './messages';
 export { validateAudienceName } from './audienceName';
 export { normalizePhone } from './phone';
 export { buildAudienceCsv } from './csv';
+export { mapInFlight, type InFlightOptions, type InFlightOutcome, type TaskOutcome } from './inFlight';
