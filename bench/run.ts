@@ -16,7 +16,7 @@ import { ALL_WAYS, AUDIENCE_NAME, benchWorkflow, BODIES_AUDIENCE_NAME, HTTP_AUDI
 
 /**
  * `npm run bench [-- --full] [--repeats N] [--sizes 10000,100000,1000000] [--latency-ms 100] [--latency-sizes 100000,1000000]
- * [--ways audience,floor,...] [--out NAME] [--report NAME]`: in one real n8n, the same generated items through (a) the Audience
+ * [--latency-repeats N] [--ways audience,floor,...] [--out NAME] [--report NAME]`: in one real n8n, the same generated items through (a) the Audience
  * node's Batch update, (b) HTTP Request with one request per item, (c) a pass-through, (d) the floor (a Code node doing the same
  * work without sending), (e) a Code node cutting bodies of 10,000 + HTTP Request; requests, wall time, node time and peak memory;
  * the ratios. With --latency-ms, every way again at the latency sizes with that much latency added to every sandbox request.
@@ -30,6 +30,7 @@ interface Options {
 	/** Latency added by the sandbox to every request in the latency pass; 0 = no latency pass. */
 	latencyMs: number;
 	latencySizes: number[];
+	latencyRepeats: number;
 	/** Only these ways (default: all that make sense at a size). */
 	ways?: Way[];
 	/** Results go to bench/results/<out>.json and .md. */
@@ -59,6 +60,7 @@ function parseOptions(argv: string[]): Options {
 		timeoutMinutes: 10,
 		latencyMs: 0,
 		latencySizes: [100_000, MILLION],
+		latencyRepeats: 1,
 		out: 'latest',
 	};
 	const sizes = (text: string) => text.split(',').map((s) => Number(s.replace(/_/g, '')));
@@ -70,13 +72,14 @@ function parseOptions(argv: string[]): Options {
 		else if (flag === '--sizes') options.sizes = sizes(value());
 		else if (flag === '--latency-ms') options.latencyMs = Number(value());
 		else if (flag === '--latency-sizes') options.latencySizes = sizes(value());
+		else if (flag === '--latency-repeats') options.latencyRepeats = Number(value());
 		else if (flag === '--ways') options.ways = value().split(',').map((w) => w.trim() as Way);
 		else if (flag === '--timeout-minutes') options.timeoutMinutes = Number(value());
 		else if (flag === '--out') options.out = value().replace(/[^\w.-]/g, '_');
 		else if (flag === '--report') options.report = value().replace(/[^\w.-]/g, '_');
 		else {
 			throw new Error(
-				`Unknown option ${argv[i]}. Options: --full, --repeats N, --sizes 10000,100000,1000000, --latency-ms N, --latency-sizes 100000,1000000, ` +
+				`Unknown option ${argv[i]}. Options: --full, --repeats N, --sizes 10000,100000,1000000, --latency-ms N, --latency-sizes 100000,1000000, --latency-repeats N, ` +
 					`--ways ${ALL_WAYS.join(',')}, --timeout-minutes N, --out NAME, --report NAME`,
 			);
 		}
@@ -94,13 +97,13 @@ function parseOptions(argv: string[]): Options {
 function plan(options: Options): Step[] {
 	const steps: Step[] = [];
 	const timeoutMs = options.timeoutMinutes * 60_000;
-	const pass = (sizes: number[], latencyMs: number) => {
+	const pass = (sizes: number[], latencyMs: number, repeatsBelowMillion: number) => {
 		for (const items of sizes) {
 			const perItem = items <= 10_000 || (items <= 100_000 && options.full);
 			const ways = (['audience', 'httpPerItem', 'httpBodies', 'floor', 'passThrough'] as Way[]).filter(
 				(way) => (way !== 'httpPerItem' || perItem) && (!options.ways || options.ways.includes(way)),
 			);
-			const repeats = items >= MILLION ? 1 : options.repeats;
+			const repeats = items >= MILLION ? 1 : repeatsBelowMillion;
 			for (let repeat = 1; repeat <= repeats; repeat++) {
 				for (const way of ways) {
 					// One request per item at 100,000 takes minutes: it gets more time than the rest.
@@ -109,8 +112,8 @@ function plan(options: Options): Step[] {
 			}
 		}
 	};
-	pass(options.sizes, 0);
-	if (options.latencyMs > 0) pass(options.latencySizes, options.latencyMs);
+	pass(options.sizes, 0, options.repeats);
+	if (options.latencyMs > 0) pass(options.latencySizes, options.latencyMs, options.latencyRepeats);
 	return steps;
 }
 
@@ -198,7 +201,7 @@ function phaseLine(p: Phases): string {
 	const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 	return (
 		`start-up ${s(p.startupMs)} (${p.peakMb.startup} MB) | Code node ${s(p.codeNodeMs)} (${p.peakMb.codeNode} MB) | hand-over ${s(p.handOverMs)} (${p.peakMb.handOver} MB) | ` +
-		`measured node ${s(p.measuredNodeMs)} (${p.peakMb.measuredNode} MB) | after: save, print, exit ${s(p.afterMs)} (${p.peakMb.after} MB)`
+		`measured node ${s(p.measuredNodeMs)} (${p.peakMb.measuredNode} MB) | after: save, exit ${s(p.afterMs)} (${p.peakMb.after} MB)`
 	);
 }
 
@@ -228,6 +231,7 @@ async function main(): Promise<void> {
 		sizes: options.sizes,
 		latencyMs: options.latencyMs,
 		latencySizes: options.latencyMs > 0 ? options.latencySizes : [],
+		latencyRepeats: options.latencyMs > 0 ? options.latencyRepeats : 0,
 		ways: options.ways ?? 'all',
 		timeoutMinutes: options.timeoutMinutes,
 	};
