@@ -371,3 +371,35 @@ describe('attribute sets', () => {
 		expect(plan.requests[0].members).toEqual([{ id: 'u1', attributes: { plan: 'gold' } }]);
 	});
 });
+
+describe('mapped fields repeated over many items', () => {
+	const fields = (plan: unknown, score: unknown, since: unknown) => [
+		{ name: 'plan', type: 'string' as const, value: plan },
+		{ name: ' score ', type: 'number' as const, value: score },
+		{ name: 'since', type: 'date' as const, value: since },
+	];
+
+	it('types each item by its own values, and an item with other names is checked on its own', () => {
+		const plan = planSync(
+			[
+				{ itemIndex: 0, audience: 'vip', id: 'u0', attributes: fields('pro', 3, '2024-01-31T10:00:00.000Z') },
+				{ itemIndex: 1, audience: 'vip', id: 'u1', attributes: fields('', '12', null) },
+				{ itemIndex: 2, audience: 'vip', id: 'u2', attributes: fields('team', 'lots', 'soon') },
+				{ itemIndex: 3, audience: 'vip', id: 'u3', attributes: [...fields('a', 1, undefined), { name: 'PLAN', type: 'string', value: 'b' }] },
+				{ itemIndex: 4, audience: 'vip', id: 'u4', attributes: fields(undefined, undefined, '') },
+				{ itemIndex: 5, audience: 'vip', id: 'u5', attributes: fields('free', 0, 0) },
+			],
+			{ mode: 'update' },
+		);
+		expect(plan.requests[0].members).toEqual([
+			{ action: 'add', id: 'u0', attributes: { plan: 'pro', score: 3, 'date(since)': '2024-01-31T10:00:00Z' } },
+			{ action: 'add', id: 'u1', attributes: { score: 12 } },
+			{ action: 'add', id: 'u4' },
+			{ action: 'add', id: 'u5', attributes: { plan: 'free', score: 0, 'date(since)': '1970-01-01T00:00:00Z' } },
+		]);
+		expect(plan.invalid).toEqual([
+			{ itemIndex: 2, id: 'u2', message: 'attribute "score": "lots" is not a number; attribute "since": "soon" is not an ISO-8601 date' },
+			{ itemIndex: 3, id: 'u3', message: 'attribute "PLAN" is given more than once' },
+		]);
+	});
+});

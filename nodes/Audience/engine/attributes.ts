@@ -202,6 +202,72 @@ function addMapped(collector: AttributeCollector, list: Array<Partial<MappedAttr
 	}
 }
 
+/**
+ * The names and types of a list of mapped fields, resolved once. Mapped fields come from the node's
+ * parameters, so every item of a run brings the same names and types, and only the values differ.
+ * `clean`: every name is valid and given once, and there are at most 15 of them, so no item can
+ * fail on its names, whatever its values.
+ */
+interface MappedShape {
+	names: unknown[];
+	types: unknown[];
+	clean: boolean;
+	keys: string[];
+	labels: string[];
+	converters: Converter[];
+}
+
+let lastShape: MappedShape | undefined;
+
+function sameShape(shape: MappedShape, list: unknown[]): boolean {
+	if (list.length !== shape.names.length) return false;
+	for (let k = 0; k < list.length; k++) {
+		const mapped = list[k] as Partial<MappedAttribute> | null;
+		if (!mapped || mapped.name !== shape.names[k] || mapped.type !== shape.types[k]) return false;
+	}
+	return true;
+}
+
+function cleanShapeOf(list: unknown[]): MappedShape | undefined {
+	if (lastShape === undefined || !sameShape(lastShape, list)) {
+		const mapped = list as Array<Partial<MappedAttribute> | null>;
+		const shape: MappedShape = { names: [], types: [], clean: list.length <= MAX_ATTRIBUTES_PER_ID, keys: [], labels: [], converters: [] };
+		const seen: string[] = [];
+		for (const entry of mapped) {
+			if (!entry) return (lastShape = undefined);
+			shape.names.push(entry.name);
+			shape.types.push(entry.type);
+			const type = entry.type === undefined || (entry.type as string) === '' ? 'auto' : entry.type;
+			if (typeof entry.name !== 'string' || !Object.prototype.hasOwnProperty.call(CONVERTERS, type)) {
+				shape.clean = false;
+				continue;
+			}
+			const { name, lower, key, error } = attributeKey(entry.name, type);
+			if (error || seen.includes(lower)) shape.clean = false;
+			seen.push(lower);
+			shape.keys.push(key);
+			shape.labels.push(name);
+			shape.converters.push(CONVERTERS[type]);
+		}
+		lastShape = shape;
+	}
+	return lastShape.clean ? lastShape : undefined;
+}
+
+/** What the collector would return for a list of a clean shape, without its per-name checks. */
+function typeWithShape(shape: MappedShape, list: unknown[]): TypedAttributes {
+	let attributes: Record<string, AttributeValue> | undefined;
+	let errors: string[] | undefined;
+	for (let k = 0; k < list.length; k++) {
+		const value = (list[k] as MappedAttribute).value;
+		if (value === undefined || value === null || value === '') continue;
+		const typed = shape.converters[k](value);
+		if (typed instanceof Problem) (errors ??= []).push(`attribute "${shape.labels[k]}": ${show(value)} ${typed.message}`);
+		else (attributes ??= {})[shape.keys[k]] = typed;
+	}
+	return errors ? { errors } : attributes ? { attributes } : NO_ATTRIBUTES;
+}
+
 function addJson(collector: AttributeCollector, object: Record<string, unknown>): void {
 	for (const key of Object.keys(object)) {
 		// JSON keys may already carry the type, as Batch writes it: date(x), url(x).
@@ -217,6 +283,10 @@ function addJson(collector: AttributeCollector, object: Record<string, unknown>)
  */
 export function typeAttributes(raw: unknown): TypedAttributes {
 	if (raw === undefined || raw === null || raw === '') return NO_ATTRIBUTES;
+	if (Array.isArray(raw)) {
+		const shape = cleanShapeOf(raw);
+		if (shape) return typeWithShape(shape, raw);
+	}
 	if (typeof raw === 'string') {
 		try {
 			raw = JSON.parse(raw);
