@@ -37,6 +37,8 @@ interface Options {
 	out: string;
 	/** Only render the table and ratios again from bench/results/<name>.json. */
 	report?: string;
+	/** Keep the runs already in bench/results/<out>.json and measure only the missing ones. */
+	resume: boolean;
 }
 
 interface Step {
@@ -62,6 +64,7 @@ function parseOptions(argv: string[]): Options {
 		latencySizes: [100_000, MILLION],
 		latencyRepeats: 1,
 		out: 'latest',
+		resume: false,
 	};
 	const sizes = (text: string) => text.split(',').map((s) => Number(s.replace(/_/g, '')));
 	for (let i = 0; i < argv.length; i++) {
@@ -77,10 +80,11 @@ function parseOptions(argv: string[]): Options {
 		else if (flag === '--timeout-minutes') options.timeoutMinutes = Number(value());
 		else if (flag === '--out') options.out = value().replace(/[^\w.-]/g, '_');
 		else if (flag === '--report') options.report = value().replace(/[^\w.-]/g, '_');
+		else if (flag === '--resume') options.resume = true;
 		else {
 			throw new Error(
 				`Unknown option ${argv[i]}. Options: --full, --repeats N, --sizes 10000,100000,1000000, --latency-ms N, --latency-sizes 100000,1000000, --latency-repeats N, ` +
-					`--ways ${ALL_WAYS.join(',')}, --timeout-minutes N, --out NAME, --report NAME`,
+					`--ways ${ALL_WAYS.join(',')}, --timeout-minutes N, --out NAME, --resume, --report NAME`,
 			);
 		}
 	}
@@ -220,10 +224,13 @@ async function main(): Promise<void> {
 	if (options.report) return renderAgain(options.report);
 	const tools = provisionN8n();
 	const machine = describeMachine(tools);
-	const steps = plan(options);
+	const done: RunRecord[] = options.resume ? (JSON.parse(readFileSync(join(RESULTS, `${options.out}.json`), 'utf8')).runs as RunRecord[]) : [];
+	const key = (r: { way: Way; items: number; latencyMs: number; repeat: number }) => `${r.way}|${r.items}|${r.latencyMs}|${r.repeat}`;
+	const measured = new Set(done.map(key));
+	const steps = plan(options).filter((step) => !measured.has(key(step)));
 	const sandbox = await startSandbox({ port: 0, indexingDelayMs: 0 });
 	const n8n = new LocalN8n(tools);
-	const runs: RunRecord[] = [];
+	const runs: RunRecord[] = [...done];
 	mkdirSync(RESULTS, { recursive: true });
 	const settings = {
 		full: options.full,
