@@ -7,3 +7,4 @@ export { normalizePhone } from './phone';
 export { buildAudienceCsv } from './csv';
 export { halveRequest, splitRetryBound } from './split';
 export { memberIdOf } from './members';
+export { mapInFlight, type InFlightOptions, type InFlightOutcome, type TaskOutcome } from './inFlight';
