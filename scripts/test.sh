@@ -12,7 +12,7 @@ bash scripts/provision-n8n.sh >/dev/null
 mkdir -p .tmp
 status=0
 npx jest --selectProjects engine sandbox node --maxWorkers=2 --json --outputFile=.tmp/jest-unit.json || status=$?
-npx jest --selectProjects e2e browser --runInBand --json --outputFile=.tmp/jest-e2e.json || status=$?
+npx jest --selectProjects e2e --runInBand --json --outputFile=.tmp/jest-e2e.json || status=$?
 if [ -e .n8n ]; then
   echo "a test wrote an n8n user folder (.n8n/) into the repository" >&2
   status=1
