@@ -81,8 +81,14 @@ const AUTH_HEADERS = {
  * (n8n sends every item's request without batching).
  */
 function httpRequestPerItem(sandboxUrl: string): NodeSpec {
+	const body = `{ name: '${HTTP_AUDIENCE_NAME}', ids: [{ id: $json.id, action: 'add', attributes: { plan: $json.plan, score: $json.score, 'date(since)': $json.since } }] }`;
+	return batchUpdateRequest(WAYS.httpPerItem.nodes[0], sandboxUrl, `={{ JSON.stringify(${body}) }}`);
+}
+
+/** An HTTP Request node (v4.2, default options) posting `jsonBody` to the sandbox's Batch update. */
+function batchUpdateRequest(name: string, sandboxUrl: string, jsonBody: string): NodeSpec {
 	return {
-		name: WAYS.httpPerItem.nodes[0],
+		name,
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
 		parameters: {
@@ -93,7 +99,7 @@ function httpRequestPerItem(sandboxUrl: string): NodeSpec {
 			sendBody: true,
 			contentType: 'json',
 			specifyBody: 'json',
-			jsonBody: `={{ JSON.stringify({ name: '${HTTP_AUDIENCE_NAME}', ids: [{ id: $json.id, action: 'add', attributes: { plan: $json.plan, score: $json.score, 'date(since)': $json.since } }] }) }}`,
+			jsonBody,
 			options: {},
 		},
 	};
@@ -162,22 +168,7 @@ return bodies;`;
 function httpBodies(sandboxUrl: string): NodeSpec[] {
 	return [
 		{ name: WAYS.httpBodies.nodes[0], type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: bodiesCode() } },
-		{
-			name: WAYS.httpBodies.nodes[1],
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4.2,
-			parameters: {
-				method: 'POST',
-				url: `${sandboxUrl}/2.11/audiences/update`,
-				authentication: 'none',
-				...AUTH_HEADERS,
-				sendBody: true,
-				contentType: 'json',
-				specifyBody: 'json',
-				jsonBody: '={{ $json }}',
-				options: {},
-			},
-		},
+		batchUpdateRequest(WAYS.httpBodies.nodes[1], sandboxUrl, '={{ $json }}'),
 	];
 }
 

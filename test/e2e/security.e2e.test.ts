@@ -3,6 +3,7 @@ import { pairedIndexes } from '../../harness/fixture';
 import { LocalN8n, outputOf, type Credential, type RunResult } from '../../harness/n8n';
 import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, sandboxCredentials, type NodeSpec } from '../../harness/workflows';
 import { type LoopbackServer, type Responder, startLoopbackServer } from '../node/loopback';
+import { secretForms } from '../../nodes/Audience/engine/secrets';
 
 /**
  * The security rules of the request path in a real n8n 2.40.7 loading the built package: redirects
@@ -23,26 +24,12 @@ const APP_KEYS = {
 };
 type AppKeyCase = keyof typeof APP_KEYS;
 
-/** Every form a key can take on the wire or in a server's echo of it. */
-function formsOf(key: string): string[] {
-	const forms = new Set<string>();
-	for (const text of [key, key.trim()]) {
-		const encoded = encodeURIComponent(text);
-		forms.add(text);
-		forms.add(encoded);
-		forms.add(encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
-		forms.add(encoded.replace(/%20/g, '+'));
-		forms.add(encodeURI(text));
-		forms.add(JSON.stringify(text).slice(1, -1));
-	}
-	return [...forms];
-}
 
 /** Everything a user or an operator can see of a run: run data, the error, what n8n printed. */
 const visibleText = (run: RunResult) => [JSON.stringify({ runData: run.runData, error: run.error }), run.log].join('\n');
 
 function expectNoKeys(text: string, keys: string[]): void {
-	for (const key of keys) for (const form of formsOf(key)) expect(text).not.toContain(form);
+	for (const key of keys) for (const form of secretForms(key)) expect(text).not.toContain(form);
 }
 
 /** Credential IDs and names for the stub and the app key cases (the sandbox ones come from the harness). */
