@@ -75,7 +75,11 @@ export async function checkIndexing(
 			updated: last?.updated ?? null,
 		};
 		if (error && !(error instanceof IndexingTimeout && !options.waitUntilDone)) {
-			output.push(...itemIndexes.map((itemIndex) => errorItem(`${error.message} (audience "${audience}", token ${token || '(latest write)'}, last state ${json.indexingState ?? 'unknown'})`, itemIndex)));
+			// A timeout's message already names the audience, token and last state.
+			const message = error instanceof IndexingTimeout
+				? error.message
+				: `${error.message} (audience "${audience}", token ${token || '(latest write)'}, last state ${json.indexingState ?? 'unknown'})`;
+			output.push(...itemIndexes.map((itemIndex) => errorItem(message, itemIndex)));
 		} else {
 			output.push(...itemIndexes.map((itemIndex) => ({ json: { ...json }, pairedItem: { item: itemIndex } })));
 		}
