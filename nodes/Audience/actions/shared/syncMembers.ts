@@ -81,8 +81,10 @@ export async function syncMembers(
 		);
 	}
 
-	const memberIds = new Map(read.inputs.map((input) => [input.itemIndex, memberIdOf(input.id)]));
-	const report = new SyncReport(this.getNode(), plan, mode, target.platform, (itemIndex) => memberIds.get(itemIndex));
+	// Only failures name ids: the map is built on first use (a million entries cost about 100 MB).
+	let memberIds: Map<number, string | undefined> | undefined;
+	const idOfItem = (itemIndex: number) => (memberIds ??= new Map(read.inputs.map((input) => [input.itemIndex, memberIdOf(input.id)]))).get(itemIndex);
+	const report = new SyncReport(this.getNode(), plan, mode, target.platform, idOfItem);
 	if (mode === 'replace') {
 		const refusal = await guardShrinking.call(this, plan, target, minimumShareOf(options), policy);
 		if (refusal) {
@@ -205,8 +207,7 @@ async function sendPlannedRequests(
 		continueAfterFailure: this.continueOnFail(),
 		stopLaunching: () => policy.signal?.aborted === true,
 	});
-	// Requests finish in any order; reports and outputs follow the plan's order.
-	report.accepted.sort((a, b) => a.number - b.number);
+	report.inPlanOrder();
 	const stopped = outcome.outcomes.find((task) => task.status === 'rejected' && isStopped(task.reason, policy.signal));
 	if (stopped?.status === 'rejected' || policy.signal?.aborted) throw asNodeError(this.getNode(), stopped?.status === 'rejected' ? stopped.reason : new ExecutionStopped());
 	const unexpected = outcome.outcomes.find((task) => task.status === 'rejected' && !failures.some((failure) => failure.cause === task.reason));
@@ -228,6 +229,7 @@ async function sendPlannedRequests(
 			report.addErrorItems(audienceRequests.flatMap((planned) => unsentParts(report, planned)), message);
 		}
 	}
+	report.inPlanOrder();
 }
 
 /** The parts of `request` neither accepted nor refused (the whole request unless it was split). */
