@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { mapInFlight, memberIdOf, planSync, type PlannedRequest, type SyncMode, type SyncPlan } from '../../engine';
-import { ExecutionStopped, isStopped, requestPolicy, type RequestPolicy } from '../../transport/requestPolicy';
+import { isStopped, requestPolicy, type RequestPolicy, throwIfStopped } from '../../transport/requestPolicy';
 import { audienceNameOf } from './audienceName';
 import { IndexingTimeout, type IndexingView, waitOptionsFrom, waitUntilAllIndexed, type WaitOptions } from './indexing';
 import { invalidItemsOutput } from './itemErrors';
@@ -208,8 +208,7 @@ async function sendPlannedRequests(
 		stopLaunching: () => policy.signal?.aborted === true,
 	});
 	report.inPlanOrder();
-	const stopped = outcome.outcomes.find((task) => task.status === 'rejected' && isStopped(task.reason, policy.signal));
-	if (stopped?.status === 'rejected' || policy.signal?.aborted) throw asNodeError(this.getNode(), stopped?.status === 'rejected' ? stopped.reason : new ExecutionStopped());
+	throwIfStopped(policy.signal);
 	const unexpected = outcome.outcomes.find((task) => task.status === 'rejected' && !failures.some((failure) => failure.cause === task.reason));
 	if (unexpected?.status === 'rejected') throw asNodeError(this.getNode(), unexpected.reason);
 	if (failures.length === 0) return;
