@@ -21,9 +21,22 @@ export async function stopE2e(fixture: E2eFixture | undefined): Promise<void> {
 	await fixture?.sandbox.stop();
 }
 
+/**
+ * fetch, tried once more when a kept-alive connection was closed by the sandbox just as it was
+ * reused (its idle timeout can end during a long run); such a request never reached the sandbox.
+ */
+async function sandboxFetch(url: string, init: RequestInit): Promise<Response> {
+	try {
+		return await fetch(url, init);
+	} catch (error) {
+		if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+		return await fetch(url, init);
+	}
+}
+
 /** Plain HTTP to the sandbox's Batch API, to prepare audiences the way another client would. */
 export async function batchCall(sandbox: Sandbox, route: string, body: unknown): Promise<any> {
-	const response = await fetch(`${sandbox.url}/2.11/audiences/${route}`, {
+	const response = await sandboxFetch(`${sandbox.url}/2.11/audiences/${route}`, {
 		method: 'POST',
 		headers: {
 			Authorization: 'Bearer sandbox-rest-key',
@@ -39,7 +52,7 @@ export async function batchCall(sandbox: Sandbox, route: string, body: unknown):
 
 export async function batchView(sandbox: Sandbox, name: string, token?: string): Promise<any> {
 	const query = new URLSearchParams(token ? { name, indexing_token: token } : { name });
-	const response = await fetch(`${sandbox.url}/2.11/audiences/view?${query}`, {
+	const response = await sandboxFetch(`${sandbox.url}/2.11/audiences/view?${query}`, {
 		headers: { Authorization: 'Bearer sandbox-rest-key', 'X-Batch-Project': 'project_sandbox' },
 	});
 	return await response.json();
