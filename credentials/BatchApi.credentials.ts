@@ -1,11 +1,10 @@
 import type {
 	IAuthenticateGeneric,
 	Icon,
-	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
-import { allowedBaseUrlExpression, BASE_URL_HINT } from './baseUrl';
+import { BASE_URL_HINT } from './baseUrl';
 
 export class BatchApi implements ICredentialType {
 	name = 'batchApi';
@@ -42,7 +41,8 @@ export class BatchApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.batch.com',
-			description: BASE_URL_HINT,
+			hint: BASE_URL_HINT,
+			description: 'Address of the API. Change it only to try the node against a local sandbox.',
 		},
 		{
 			displayName: 'API Version',
@@ -60,15 +60,6 @@ export class BatchApi implements ICredentialType {
 				Authorization: '=Bearer {{$credentials.restApiKey}}',
 				'X-Batch-Project': '={{$credentials.projectKey}}',
 			},
-		},
-	};
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: allowedBaseUrlExpression('baseUrl'),
-			url: '=/{{$credentials.apiVersion}}/audiences/list',
-			qs: { limit: 1 },
-			method: 'GET',
 		},
 	};
 }

@@ -1,11 +1,10 @@
 import type {
 	IAuthenticateGeneric,
 	Icon,
-	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
-import { allowedBaseUrlExpression, BASE_URL_HINT } from './baseUrl';
+import { BASE_URL_HINT } from './baseUrl';
 
 export class BatchCustomAudienceApi implements ICredentialType {
 	name = 'batchCustomAudienceApi';
@@ -53,7 +52,8 @@ export class BatchCustomAudienceApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.batch.com',
-			description: BASE_URL_HINT,
+			hint: BASE_URL_HINT,
+			description: 'Address of the API. Change it only to try the node against a local sandbox.',
 		},
 	];
 
@@ -61,15 +61,6 @@ export class BatchCustomAudienceApi implements ICredentialType {
 		type: 'generic',
 		properties: {
 			headers: { 'X-Authorization': '={{$credentials.restApiKey}}' },
-		},
-	};
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: allowedBaseUrlExpression('baseUrl'),
-			url: '=/{{$credentials.apiVersion}}/{{encodeURIComponent($credentials.appApiKey)}}/custom-audience',
-			qs: { limit: 1 },
-			method: 'GET',
 		},
 	};
 }

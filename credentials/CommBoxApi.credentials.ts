@@ -1,11 +1,10 @@
 import type {
 	IAuthenticateGeneric,
 	Icon,
-	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
-import { allowedBaseUrlExpression, BASE_URL_HINT } from './baseUrl';
+import { BASE_URL_HINT } from './baseUrl';
 
 export class CommBoxApi implements ICredentialType {
 	name = 'commBoxApi';
@@ -31,7 +30,8 @@ export class CommBoxApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.commbox.io',
-			description: BASE_URL_HINT,
+			hint: BASE_URL_HINT,
+			description: 'Address of the API. Change it only to try the node against a local sandbox.',
 		},
 	];
 
@@ -39,14 +39,6 @@ export class CommBoxApi implements ICredentialType {
 		type: 'generic',
 		properties: {
 			headers: { Authorization: '=Bearer {{$credentials.apiKey}}' },
-		},
-	};
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: allowedBaseUrlExpression('baseUrl'),
-			url: '/audiences',
-			method: 'GET',
 		},
 	};
 }

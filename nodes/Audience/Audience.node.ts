@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { platformDescription, route } from './actions/router';
+import { AUDIENCE_APP_DESCRIPTION } from './appDescription';
+import { operationSubtitle, platformDescription, route } from './actions/router';
+import { credentialTest } from './methods/credentialTest';
 import { listSearch } from './methods/listSearch';
 
 export class Audience implements INodeType {
@@ -9,26 +11,26 @@ export class Audience implements INodeType {
 		icon: { light: 'file:audience.svg', dark: 'file:audience.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description:
-			'Sync audiences to Batch.com and CommBox in the fewest API requests, with every item accounted for',
+		subtitle: operationSubtitle(platformDescription),
+		description: AUDIENCE_APP_DESCRIPTION,
 		defaults: { name: 'Audience' },
 		usableAsTool: true,
 		inputs: ['main'],
 		outputs: ['main'],
 		credentials: [
-			{ name: 'batchApi', required: true, displayOptions: { show: { resource: ['batch'] } } },
+			{ name: 'batchApi', required: true, testedBy: 'batchApiTest', displayOptions: { show: { resource: ['batch'] } } },
 			{
 				name: 'batchCustomAudienceApi',
 				required: true,
+				testedBy: 'batchCustomAudienceApiTest',
 				displayOptions: { show: { resource: ['batchCustomAudience'] } },
 			},
-			{ name: 'commBoxApi', required: true, displayOptions: { show: { resource: ['commBox'] } } },
+			{ name: 'commBoxApi', required: true, testedBy: 'commBoxApiTest', displayOptions: { show: { resource: ['commBox'] } } },
 		],
 		properties: platformDescription,
 	};
 
-	methods = { listSearch };
+	methods = { listSearch, credentialTest };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route.call(this);
