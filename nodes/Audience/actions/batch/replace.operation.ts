@@ -7,7 +7,7 @@ const show = { resource: ['batch'], operation: ['replace'] };
 
 export const description: INodeProperties[] = [
 	audienceLocator(show, 'searchBatchAudiences', AUDIENCE_PURPOSE.write),
-	userIdField(show, 'Custom User ID'),
+	userIdField(show, batchSyncTarget.idField),
 	...attributeFields(show),
 	syncOptions(show, true),
 ];

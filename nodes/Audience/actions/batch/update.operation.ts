@@ -8,7 +8,7 @@ const show = { resource: ['batch'], operation: ['update'] };
 export const description: INodeProperties[] = [
 	audienceLocator(show, 'searchBatchAudiences', AUDIENCE_PURPOSE.write),
 	actionField(show),
-	userIdField(show, 'Custom User ID'),
+	userIdField(show, batchSyncTarget.idField),
 	...attributeFields(show),
 	syncOptions(show, false),
 ];

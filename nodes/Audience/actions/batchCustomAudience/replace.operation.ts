@@ -8,7 +8,7 @@ const show = { resource: ['batchCustomAudience'], operation: ['replace'] };
 
 export const description: INodeProperties[] = [
 	audienceLocator(show, 'searchCustomAudiences', AUDIENCE_PURPOSE.write),
-	userIdField(show, 'Install ID or Custom User ID'),
+	userIdField(show, customAudienceSyncTarget.idField),
 	...attributeFields(show),
 	tagsField(show),
 	withIdType(syncOptions(show, true)),

@@ -9,7 +9,7 @@ const show = { resource: ['batchCustomAudience'], operation: ['update'] };
 export const description: INodeProperties[] = [
 	audienceLocator(show, 'searchCustomAudiences', AUDIENCE_PURPOSE.write),
 	actionField(show),
-	userIdField(show, 'Install ID or Custom User ID'),
+	userIdField(show, customAudienceSyncTarget.idField),
 	...attributeFields(show),
 	tagsField(show),
 	withIdType(syncOptions(show, false)),
