@@ -1,0 +1,26 @@
+import { existsSync, mkdirSync } from 'fs';
+import { join, resolve } from 'path';
+import { type Browser, chromium } from 'playwright-core';
+
+/** Debian's Chromium, driven by playwright-core (which downloads no browser of its own). */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Screenshots of the browser tier (not committed). */
+export const SCREENSHOTS = resolve(__dirname, '../../.tmp/browser');
+
+export async function launchChromium(): Promise<Browser> {
+	if (!existsSync(CHROMIUM)) {
+		throw new Error(
+			`The browser tests need Chromium at ${CHROMIUM}, which is missing. Install Debian's package: ` +
+				'`sudo apt-get update && sudo apt-get install -y chromium` (or set CHROMIUM_PATH to another Chromium).',
+		);
+	}
+	mkdirSync(SCREENSHOTS, { recursive: true });
+	const runningAsRoot = process.getuid?.() === 0;
+	return await chromium.launch({
+		executablePath: CHROMIUM,
+		args: runningAsRoot ? ['--no-sandbox'] : [],
+	});
+}
+
+export const screenshotPath = (name: string) => join(SCREENSHOTS, `${name}.png`);
