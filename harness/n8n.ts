@@ -45,21 +45,32 @@ export function provisionN8n(): Toolchain {
 }
 
 /**
- * Stages the built package as n8n sees a community package: its dist, papaparse, and the peer
- * dependency n8n-workflow resolved to n8n's own copy.
+ * How n8n finds the package: `custom` from N8N_CUSTOM_EXTENSIONS (node types `CUSTOM.*`), or
+ * `community` installed the way users install it, into the user folder's `.n8n/nodes` (node types
+ * `n8n-nodes-audience-sync.*`; only this way does n8n know which nodes test a credential).
  */
-function stagePackage(root: string, tools: Toolchain): string {
+export type Installation = 'custom' | 'community';
+
+/**
+ * Stages the built package as n8n sees a community package: its dist, papaparse, and the peer
+ * dependency n8n-workflow resolved to n8n's own copy. Returns the folder for N8N_CUSTOM_EXTENSIONS
+ * ('' for a community installation).
+ */
+function stagePackage(root: string, tools: Toolchain, installation: Installation): string {
 	if (!existsSync(join(REPO, 'dist/nodes/Audience/Audience.node.js'))) {
 		throw new Error('The package is not built: run `npm run build` first');
 	}
-	const custom = join(root, 'custom');
+	const custom = installation === 'custom' ? join(root, 'custom') : join(root, '.n8n/nodes/node_modules');
 	const pkg = join(custom, PACKAGE_NAME);
 	mkdirSync(join(pkg, 'node_modules'), { recursive: true });
 	cpSync(join(REPO, 'dist'), join(pkg, 'dist'), { recursive: true });
 	cpSync(join(REPO, 'package.json'), join(pkg, 'package.json'));
 	symlinkSync(join(REPO, 'node_modules/papaparse'), join(pkg, 'node_modules/papaparse'));
 	symlinkSync(join(tools.n8nModules, 'n8n-workflow'), join(pkg, 'node_modules/n8n-workflow'));
-	return custom;
+	if (installation === 'custom') return custom;
+	const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+	writeFileSync(join(root, '.n8n/nodes/package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: version } }));
+	return '';
 }
 
 export interface Credential {
@@ -100,14 +111,17 @@ export class LocalN8n {
 	readonly folder: string;
 	readonly port = nextPort++;
 	private readonly brokerPort = nextPort++;
+	/** The prefix of the package's node types in this n8n. */
+	readonly nodePrefix: string;
 	private readonly tools: Toolchain;
 	private readonly custom: string;
 
-	constructor(tools: Toolchain = provisionN8n()) {
+	constructor(tools: Toolchain = provisionN8n(), installation: Installation = 'custom') {
 		this.tools = tools;
 		mkdirSync(join(REPO, '.tmp'), { recursive: true });
 		this.folder = mkdtempSync(join(REPO, '.tmp', 'n8n-'));
-		this.custom = stagePackage(this.folder, tools);
+		this.custom = stagePackage(this.folder, tools, installation);
+		this.nodePrefix = installation === 'custom' ? NODE_PREFIX : `${PACKAGE_NAME}.`;
 	}
 
 	env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -168,7 +182,11 @@ export class LocalN8n {
 		mkdirSync(dir);
 		for (const workflow of workflows) {
 			// Users' workflows name the installed package's nodes; n8n prefixes nodes it loads from a folder CUSTOM.
-			const json = JSON.stringify({ active: false, settings: {}, ...workflow }).split(`"${PACKAGE_NAME}.`).join(`"${NODE_PREFIX}`);
+			const json = JSON.stringify({ active: false, settings: {}, ...workflow })
+				.split(`"${PACKAGE_NAME}.`)
+				.join(`"${NODE_PREFIX}`)
+				.split(`"${NODE_PREFIX}`)
+				.join(`"${this.nodePrefix}`);
 			writeFileSync(join(dir, `${workflow.id}.json`), json);
 		}
 		await this.cli(['import:workflow', '--separate', `--input=${dir}`]);

@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync } from 'fs';
 import { join, resolve } from 'path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, selectors } from 'playwright-core';
+
+// n8n's editor marks its elements with data-test-id.
+selectors.setTestIdAttribute('data-test-id');
 
 /** Debian's Chromium, driven by playwright-core (which downloads no browser of its own). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -1,17 +1,22 @@
 /**
- * The n8n editor (`n8n start`, the built package, the sandbox) driven in Debian's Chromium, the way
- * a marketer meets the nodes: node search, the panel of every operation against the README, the
- * audience list, the credentials' Test, running the flagship example. One n8n for the whole file,
- * one page reused; screenshots go to .tmp/browser/.
+ * The n8n editor (`n8n start` with the built package installed as users install it, and the
+ * sandbox) driven in Debian's Chromium, the way a marketer meets the nodes: node search, the panel
+ * of every operation against the README, the audience lists, the credentials' Test, running the
+ * flagship example. One n8n for the whole file, one page reused; screenshots go to .tmp/browser/.
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { Browser, Locator, Page } from 'playwright-core';
+
+/** The DOM properties read in the page (the tests compile without the DOM library). */
+type Shown = { innerText: string; offsetParent: unknown };
 import { LocalN8n, type WorkflowJson } from '../../harness/n8n';
 import { AUDIENCE, CREDENTIAL_REFS, sandboxCredentials } from '../../harness/workflows';
 import { type Sandbox, startSandbox } from '../../sandbox';
 import { launchChromium, screenshotPath } from './chromium';
 import { readmePanels } from './readme';
+
+jest.setTimeout(90_000);
 
 const OWNER = { email: 'owner@example.com', firstName: 'Sandbox', lastName: 'Owner', password: 'Sandbox-Passw0rd1' };
 const APP_DESCRIPTION = 'Sync audiences to Batch.com and CommBox in the fewest API requests, with every item accounted for';
@@ -22,19 +27,20 @@ const PLATFORMS: Record<string, keyof typeof CREDENTIAL_REFS> = {
 };
 const flagship = JSON.parse(readFileSync(join(__dirname, '../../examples/crm-contacts-to-batch-and-commbox.json'), 'utf8')) as WorkflowJson;
 const panels = readmePanels();
+const nodeName = (row: { platform: string; operation: string }) => `${row.platform} · ${row.operation}`;
 
 /** One Audience node per README row, named like the row, with only Platform and Operation set. */
-const camel = (label: string) => label.replace(/ (\w)/g, (_, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toLowerCase());
+const operationValue = (label: string) => label.replace(/ (\w)/g, (_, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toLowerCase());
 const panelsWorkflow: WorkflowJson = {
 	id: 'browserPanels01',
 	name: 'Panels',
 	nodes: panels.map((row, i) => ({
 		id: `panel-${i}`,
-		name: `${row.platform} · ${row.operation}`,
+		name: nodeName(row),
 		type: AUDIENCE,
 		typeVersion: 1,
-		position: [(i % 5) * 260, Math.floor(i / 5) * 220],
-		parameters: { resource: PLATFORMS[row.platform], operation: camel(row.operation) },
+		position: [(i % 5) * 300, Math.floor(i / 5) * 240],
+		parameters: { resource: PLATFORMS[row.platform], operation: operationValue(row.operation) },
 		credentials: CREDENTIAL_REFS[PLATFORMS[row.platform]],
 	})),
 	connections: {},
@@ -50,21 +56,28 @@ const consoleErrors: string[] = [];
 
 beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, indexingDelayMs: 200 });
-	n8n = new LocalN8n();
+	n8n = new LocalN8n(undefined, 'community');
 	await n8n.importCredentials(sandboxCredentials(sandbox.url));
 	await n8n.importWorkflows([flagship, panelsWorkflow]);
 	[browser] = await Promise.all([launchChromium(), n8n.start()]);
 	editor = `http://localhost:${n8n.port}`;
 	page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 	page.setDefaultTimeout(30_000);
+	page.setDefaultNavigationTimeout(120_000);
+	page.on('dialog', (dialog) => void dialog.accept());
 	page.on('console', (message) => {
 		if (message.type() === 'error') consoleErrors.push(message.text());
 	});
 	page.on('pageerror', (error) => consoleErrors.push(String(error.stack ?? error.message)));
-	// A fresh n8n asks for its owner account; the REST call is the form's, and logs the page in.
-	const setup = await page.request.post(`${editor}/rest/owner/setup`, { data: OWNER });
+	// A fresh n8n asks for its owner account: the form's own REST call, which also logs the page in.
+	// n8n serves its editor a moment before its REST routes: ask until the route exists.
+	let setup = await page.request.post(`${editor}/rest/owner/setup`, { data: OWNER });
+	for (let attempt = 0; setup.status() === 404 && attempt < 60; attempt++) {
+		await page.waitForTimeout(1000);
+		setup = await page.request.post(`${editor}/rest/owner/setup`, { data: OWNER });
+	}
 	expect(setup.status()).toBe(200);
-}, 6 * 60_000);
+}, 8 * 60_000);
 
 afterAll(async () => {
 	await browser?.close();
@@ -74,16 +87,17 @@ afterAll(async () => {
 });
 
 const shot = async (name: string) => await page.screenshot({ path: screenshotPath(name) });
+const canvasNode = (name: string) => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
 
 async function openWorkflow(id: string): Promise<void> {
-	await page.goto(`${editor}/workflow/${id}`);
+	await page.goto(`${editor}/workflow/${id}`, { waitUntil: 'domcontentloaded' });
 	await page.getByTestId('canvas-node').first().waitFor();
 }
 
 async function openNode(name: string): Promise<Locator> {
-	await page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`).dblclick();
+	await canvasNode(name).dblclick();
 	const ndv = page.getByTestId('ndv');
-	await ndv.waitFor();
+	await ndv.getByTestId('node-parameters').waitFor();
 	return ndv;
 }
 
@@ -92,55 +106,164 @@ async function closeNode(): Promise<void> {
 	await page.getByTestId('ndv').waitFor({ state: 'hidden' });
 }
 
-/** The labels of the parameters the panel shows, in order (the credential field excluded). */
+/** The labels of the parameters the panel shows, top level only, in order (credential excluded). */
 async function parameterLabels(ndv: Locator): Promise<string[]> {
-	const items = ndv.getByTestId('node-parameters').locator(':scope > div > [data-test-id="parameter-item"], :scope [data-test-id="parameter-item"]');
-	await items.first().waitFor();
-	const labels = await ndv.getByTestId('node-parameters').locator('[data-test-id="parameter-item"] .n8n-input-label__label, [data-test-id="parameter-item"] label').allInnerTexts();
-	return labels.map((label) => label.trim()).filter(Boolean);
+	return await ndv.getByTestId('node-parameters').evaluate((root) =>
+		[...root.querySelectorAll('[data-test-id="parameter-item"]')]
+			.filter((item) => !item.parentElement?.closest('[data-test-id="parameter-item"]') && (item as unknown as Shown).offsetParent !== null)
+			.map((item) => (item.querySelector('label.n8n-input-label[for]') as unknown as Shown | null)?.innerText.trim().split('\n')[0] ?? ''),
+	);
+}
+
+/** Chooses an option of a top-level options parameter. */
+async function choose(ndv: Locator, parameter: string, option: string): Promise<void> {
+	await ndv.getByTestId(`parameter-input-${parameter}`).click();
+	// An option's accessible name also holds its description: match its title.
+	await page.getByRole('option').filter({ has: page.getByText(option, { exact: true }) }).first().click();
 }
 
 describe('node search', () => {
 	it.each(['Audience', 'Batch', 'CommBox'])('"%s" finds the Audience node with its description', async (query) => {
-		await page.goto(`${editor}/workflow/new`);
-		await page.getByTestId('canvas-plus-button').click();
-		await page.getByTestId('node-creator-search-bar').locator('input').fill(query);
-		const entry = page.getByTestId('node-creator').locator('[data-test-id="node-creator-item-name"]', { hasText: /^Audience$/ });
+		await page.goto(`${editor}/workflow/new`, { waitUntil: 'domcontentloaded' });
+		await page.getByTestId('canvas-add-button').click();
+		await page.getByPlaceholder('Search nodes...').fill(query);
+		const entry = page.getByTestId('node-creator').getByTestId('node-creator-item-name').filter({ hasText: /^Audience$/ });
 		await entry.first().waitFor();
-		const description = entry.first().locator('xpath=ancestor::*[.//*[@data-test-id="node-creator-item-description"]][1]').getByTestId('node-creator-item-description');
-		expect(await description.innerText()).toBe(APP_DESCRIPTION);
+		const description = await entry
+			.first()
+			.evaluate((name) => (name.closest(':has([data-test-id="node-creator-item-description"])')?.querySelector('[data-test-id="node-creator-item-description"]') as unknown as Shown | null)?.innerText);
+		expect(description).toBe(APP_DESCRIPTION);
 		await shot(`search-${query}`);
 	});
 
-	it('the Audience entry lists the actions and the trigger "When audience indexing finishes"', async () => {
-		await page.getByTestId('node-creator').locator('[data-test-id="node-creator-item-name"]', { hasText: /^Audience$/ }).first().click();
+	it('the Audience entry lists the trigger as "When audience indexing finishes", and the 15 operations', async () => {
+		await page.getByTestId('node-creator').getByTestId('node-creator-item-name').filter({ hasText: /^Audience$/ }).first().click();
 		const creator = page.getByTestId('node-creator');
-		await creator.getByText('When audience indexing finishes').waitFor();
-		for (const action of ['Update audience members', 'Replace a static audience', 'Check indexing of an audience write']) {
-			await expect(creator.getByText(action, { exact: true }).count()).resolves.toBeGreaterThan(0);
-		}
-		await shot('search-actions');
+		await creator.getByText('When audience indexing finishes', { exact: true }).waitFor();
+		await expect(creator.getByText('On new Audience event').count()).resolves.toBe(0);
+		// Every operation of the three platforms: 7 + 5 + 3.
+		await creator.getByText('Actions (15)').waitFor();
+		await shot('search-audience-actions');
 	});
 });
 
-describe('the panel of each operation shows exactly the README fields', () => {
+describe('panels', () => {
 	beforeAll(async () => {
 		await openWorkflow(panelsWorkflow.id);
 		await shot('panels-canvas');
 	});
 
-	it.each(panels.map((row) => [`${row.platform} · ${row.operation}`, row.fields] as const))('%s', async (name, fields) => {
+	it('the canvas subtitles name the operation and platform', async () => {
+		for (const row of panels) {
+			await expect(canvasNode(nodeName(row)).innerText()).resolves.toContain(`${row.operation} · ${row.platform}`);
+		}
+	});
+
+	it.each(panels.map((row) => [nodeName(row), row.fields] as const))('%s shows exactly the README fields', async (name, fields) => {
 		const ndv = await openNode(name);
-		const labels = await parameterLabels(ndv);
-		expect(labels).toEqual(['Platform', 'Operation', ...fields]);
+		expect(await parameterLabels(ndv)).toEqual(['Platform', 'Operation', ...fields]);
 		await shot(`panel-${name.replace(/[^A-Za-z]+/g, '-')}`);
 		await closeNode();
 	});
 
-	it('the canvas subtitles use the operation and platform labels', async () => {
-		for (const row of panels) {
-			const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${row.platform} · ${row.operation}"]`);
-			await expect(node.innerText()).resolves.toContain(`${row.operation} · ${row.platform}`);
-		}
+	it.each([
+		['Batch · Update', () => Object.keys(sandbox.state().batch.audiences)],
+		['Batch Custom Audience (Legacy) · Update', () => Object.keys(sandbox.state().customAudience.audiences)],
+		// Only Static audiences can be replaced; they are listed as "name (id)".
+		['CommBox · Replace Static', () => Object.values(sandbox.state().commBox.audiences).filter((a) => a.type === 'Static').map((a) => `(${a.id})`)],
+	])('%s: "From List" lists the sandbox\'s audiences', async (name, expected) => {
+		const ndv = await openNode(name);
+		await ndv.getByTestId('rlc-input').first().click();
+		const items = page.getByTestId('rlc-item');
+		await items.first().waitFor();
+		const listed = (await items.allInnerTexts()).map((text) => text.trim());
+		expect(listed).toHaveLength(expected().length);
+		for (const audience of expected()) expect(listed.some((text) => text.includes(audience))).toBe(true);
+		await shot(`from-list-${name.replace(/[^A-Za-z]+/g, '-')}`);
+		await page.keyboard.press('Escape');
+		await closeNode();
 	});
+
+	it('Action Remove hides the attributes; waiting options appear once waiting is on', async () => {
+		const ndv = await openNode('Batch · Update');
+		await choose(ndv, 'action', 'Remove');
+		expect(await parameterLabels(ndv)).toEqual(['Platform', 'Operation', 'Audience', 'Action', 'Custom User ID', 'Options']);
+		await ndv.getByTestId('collection-parameter-add').click();
+		const offered = async () => (await page.getByTestId('collection-parameter-option').allInnerTexts()).map((t) => t.trim());
+		expect(await offered()).not.toContain('Poll Interval (Seconds)');
+		await page.getByTestId('collection-parameter-option').filter({ hasText: 'Wait for Indexing' }).click();
+		await ndv.getByTestId('collection-parameter-add').click();
+		expect(await offered()).toEqual(expect.arrayContaining(['Poll Interval (Seconds)', 'Wait Timeout (Seconds)']));
+		await page.keyboard.press('Escape');
+		await shot('update-remove-waiting');
+		await closeNode();
+	});
+
+	it('switching Operation from Update to Check Indexing gives Audience its {{ $json.audience }} default', async () => {
+		const ndv = await openNode('Batch · Replace');
+		await ndv.getByTestId('rlc-input').first().click();
+		await page.getByTestId('rlc-item').filter({ hasText: 'sandbox_audience' }).click();
+		await choose(ndv, 'operation', 'Check Indexing');
+		await expect(ndv.getByTestId('parameter-input-indexingToken').waitFor()).resolves.toBeUndefined();
+		const audience = ndv.locator('[data-test-id="parameter-item"]:has(label[for="audience"])');
+		await expect(audience.innerText()).resolves.toContain('{{ $json.audience }}');
+		await shot('operation-switch-check-indexing');
+		await closeNode();
+	});
+});
+
+describe('credentials created in the editor', () => {
+	const cases = [
+		{ node: 'Batch · Get', title: 'Batch API', fields: { restApiKey: 'sandbox-rest-key', projectKey: 'project_sandbox' } },
+		{ node: 'Batch Custom Audience (Legacy) · Get Many', title: 'Batch Custom Audience API', fields: { restApiKey: 'sandbox-rest-key', appApiKey: 'sandbox-app-key' } },
+		{ node: 'CommBox · Get Many', title: 'CommBox API', fields: { apiKey: 'sandbox-commbox-key' } },
+	];
+
+	it.each(cases)('$title: Test succeeds against the sandbox and explains a refused Base URL', async ({ node, fields }) => {
+		await openWorkflow(panelsWorkflow.id);
+		await openNode(node);
+		await page.getByTestId('node-credentials-select').click();
+		await page.getByTestId('node-credentials-select-item-new').click();
+		const dialog = page.getByTestId('credential-edit-dialog');
+		const input = (name: string) => dialog.getByTestId(name).locator('input').first();
+		for (const [name, value] of Object.entries({ ...fields, baseUrl: sandbox.url })) await input(name).fill(value);
+		await page.getByTestId('credential-save-button').click();
+		// The dialog closes as soon as the test succeeded; its message stays in the page.
+		await dialog.getByText('Connection tested successfully').waitFor({ state: 'attached' });
+		await dialog.waitFor({ state: 'hidden' });
+		await shot(`credential-${node.split(' · ')[0].replace(/[^A-Za-z]+/g, '-')}-ok`);
+
+		await page.getByTestId('credential-edit-button').click();
+		await input('baseUrl').fill('http://example.com');
+		await page.getByTestId('credential-save-button').click();
+		const refused = dialog.getByText('Base URL "http://example.com" is refused: it must start with https://', { exact: false });
+		await refused.waitFor();
+		await shot(`credential-${node.split(' · ')[0].replace(/[^A-Za-z]+/g, '-')}-refused`);
+		await page.keyboard.press('Escape');
+		await dialog.waitFor({ state: 'hidden' });
+	});
+});
+
+describe('the flagship example run from the editor', () => {
+	it('executes: Batch holds the 5,000 contacts, CommBox the 5,000 rows, and the summary line shows', async () => {
+		sandbox.reset();
+		await openWorkflow(flagship.id);
+		await page.getByTestId('execute-workflow-button').click();
+		const replace = canvasNode('Replace CommBox static audience');
+		await replace.locator('[data-test-id="canvas-node-status-success"]').or(replace.getByText('1 item')).first().waitFor({ timeout: 180_000 });
+		await sandbox.whenIdle();
+		expect(sandbox.state().batch.audiences.sandbox_audience.nb_ids).toBe(5000);
+		expect(sandbox.state().commBox.audiences['1001'].rows).toHaveLength(5000);
+		await shot('flagship-executed');
+
+		const ndv = await openNode('Sync to Batch audience');
+		await ndv.getByText('5,000 items → 1 request, 0 duplicates collapsed, 0 invalid').waitFor();
+		await shot('flagship-summary-hint');
+		await closeNode();
+	});
+});
+
+it('no browser console error comes from the package', () => {
+	const fromPackage = consoleErrors.filter((text) => /audience-sync|CUSTOM\.audience|audienceTrigger|Audience\.node/i.test(text));
+	expect(fromPackage).toEqual([]);
 });

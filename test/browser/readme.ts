@@ -14,7 +14,7 @@ export function readmePanels(): PanelRow[] {
 	if (!section) throw new Error('README.md has no "### The panel of each operation" section');
 	const rows = section
 		.split('\n')
-		.filter((line) => line.startsWith('| ') && line.includes(' · '))
+		.filter((line) => line.startsWith('| ') && line.includes(' · ') && !line.startsWith('| platform · operation'))
 		.map((line) => {
 			const [operationCell, fieldsCell] = line.split('|').slice(1, 3).map((cell) => cell.trim());
 			const [platform, operation] = operationCell.split(' · ');
