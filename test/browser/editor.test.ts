@@ -192,6 +192,11 @@ describe('panels', () => {
 		const offered = async () => (await page.getByTestId('collection-parameter-option').allInnerTexts()).map((t) => t.trim());
 		expect(await offered()).not.toContain('Poll Interval (Seconds)');
 		await page.getByTestId('collection-parameter-option').filter({ hasText: 'Wait for Indexing' }).click();
+		// Added switched off: still nothing to tune. Switched on: the wait's own options.
+		await ndv.getByTestId('collection-parameter-add').click();
+		expect(await offered()).not.toContain('Poll Interval (Seconds)');
+		await page.keyboard.press('Escape');
+		await ndv.getByTestId('parameter-input-waitForIndexing').locator('[role="switch"], .el-switch, input').first().click();
 		await ndv.getByTestId('collection-parameter-add').click();
 		expect(await offered()).toEqual(expect.arrayContaining(['Poll Interval (Seconds)', 'Wait Timeout (Seconds)']));
 		await page.keyboard.press('Escape');
@@ -199,14 +204,25 @@ describe('panels', () => {
 		await closeNode();
 	});
 
-	it('switching Operation from Update to Check Indexing gives Audience its {{ $json.audience }} default', async () => {
-		const ndv = await openNode('Batch · Replace');
+	it('Check Indexing starts with Audience {{ $json.audience }}; switched to from another operation, it keeps the value and says how to chain', async () => {
+		const audienceShown = async (ndv: Locator) => {
+			const audience = ndv.locator('[data-test-id="parameter-item"]:has(label[for="audience"])');
+			const inputs = await audience.locator('input').evaluateAll((all) => all.map((input) => (input as unknown as { value: string }).value).join(' '));
+			return `${await audience.innerText()} ${inputs}`;
+		};
+		let ndv = await openNode('Batch · Check Indexing');
+		expect(await audienceShown(ndv)).toContain('{{ $json.audience }}');
+		await closeNode();
+
+		// n8n 2.40.7 keeps a parameter's value when Operation changes, even across separate definitions.
+		ndv = await openNode('Batch · Replace');
 		await ndv.getByTestId('rlc-input').first().click();
 		await page.getByTestId('rlc-item').filter({ hasText: 'sandbox_audience' }).click();
 		await choose(ndv, 'operation', 'Check Indexing');
-		await expect(ndv.getByTestId('parameter-input-indexingToken').waitFor()).resolves.toBeUndefined();
-		const audience = ndv.locator('[data-test-id="parameter-item"]:has(label[for="audience"])');
-		await expect(audience.innerText()).resolves.toContain('{{ $json.audience }}');
+		await ndv.getByTestId('parameter-input-indexingToken').waitFor();
+		const shown = await audienceShown(ndv);
+		expect(shown).toContain('sandbox_audience');
+		expect(shown).toContain('keep {{ $json.audience }} (the default)');
 		await shot('operation-switch-check-indexing');
 		await closeNode();
 	});
@@ -236,8 +252,10 @@ describe('credentials created in the editor', () => {
 		await page.getByTestId('credential-edit-button').click();
 		await input('baseUrl').fill('http://example.com');
 		await page.getByTestId('credential-save-button').click();
-		const refused = dialog.getByText('Base URL "http://example.com" is refused: it must start with https://', { exact: false });
-		await refused.waitFor();
+		// n8n's banner, then the test's own message under "More details".
+		await dialog.getByText('Couldn’t connect with these settings').waitFor();
+		await dialog.getByText('More details').click();
+		await dialog.getByText('Base URL "http://example.com" is refused: it must start with https://', { exact: false }).waitFor();
 		await shot(`credential-${node.split(' · ')[0].replace(/[^A-Za-z]+/g, '-')}-refused`);
 		await page.keyboard.press('Escape');
 		await dialog.waitFor({ state: 'hidden' });

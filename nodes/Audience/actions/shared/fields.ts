@@ -13,6 +13,10 @@ export const AUDIENCE_PURPOSE = {
 	delete: 'The audience to delete, with all its members. May be an expression, to delete one audience per item.',
 };
 
+/** Under Check Indexing's Audience: n8n keeps the value an Audience had under another operation. */
+export const CHECK_AUDIENCE_HINT =
+	'To check what an Update or Replace just wrote, keep {{ $json.audience }} (the default): each token is checked on its own audience';
+
 export function audienceLocator(
 	show: Show,
 	searchListMethod: string,
