@@ -1,6 +1,6 @@
 import type { RequestLogEntry, Sandbox } from '../sandbox';
 import type { RunSummary } from './runDataSummary';
-import { AUDIENCE_NAME, expectedMember, HTTP_AUDIENCE_NAME, ITEMS_NODE, WAYS, type Way } from './workflows';
+import { AUDIENCE_NAME, BODIES_AUDIENCE_NAME, expectedMember, generatedSince, HTTP_AUDIENCE_NAME, ITEMS_NODE, WAYS, type Way } from './workflows';
 
 /**
  * A run's figures count only if the run did what it claims: checked against what the sandbox
@@ -34,29 +34,51 @@ export function checkRun(way: Way, count: number, run: RunSummary | undefined, r
 	if (run.error) problems.push(`run error: ${run.error.message}`);
 	const generated = run.nodes[ITEMS_NODE]?.outputs[0]?.count;
 	if (generated !== count) problems.push(`the Code node produced ${generated} items, expected ${count}`);
-	const measured = run.nodes[WAYS[way].node];
-	if (!measured) problems.push(`node "${WAYS[way].node}" did not run`);
-	else if (measured.error) problems.push(`node "${WAYS[way].node}" failed: ${measured.error.message}`);
-
-	if (way === 'audience') {
-		const expected = Math.ceil(count / MAX_IDS_PER_REQUEST);
-		if (requests.length !== expected) problems.push(`${requests.length} requests, expected ceil(${count} / 10,000) = ${expected}`);
-		if (requests.some((r) => r.route !== 'update')) problems.push('a request other than update');
-		if (accepted !== requests.length) problems.push(`${requests.length - accepted} requests not accepted`);
-		if (idsSent !== count) problems.push(`${idsSent} ids sent, expected ${count}`);
-		const audience = sandbox.state().batch.audiences[AUDIENCE_NAME];
+	for (const name of WAYS[way].nodes) {
+		const node = run.nodes[name];
+		if (!node) problems.push(`node "${name}" did not run`);
+		else if (node.error) problems.push(`node "${name}" failed: ${node.error.message}`);
+	}
+	const measured = run.nodes[WAYS[way].nodes[WAYS[way].nodes.length - 1]];
+	const expectedRequests = Math.ceil(count / MAX_IDS_PER_REQUEST);
+	const holds = (audienceName: string, expected: (i: number) => Record<string, unknown>) => {
+		const audience = sandbox.state().batch.audiences[audienceName];
 		result.members = audience?.nb_ids;
 		if (audience?.nb_ids !== count) problems.push(`the audience holds ${audience?.nb_ids} members, expected ${count}`);
 		for (const i of [0, 1, 2, Math.floor(count / 2), count - 1]) {
 			const member = audience?.members[`user-${i}`];
-			if (JSON.stringify(member) !== JSON.stringify(expectedMember(i))) {
-				problems.push(`member user-${i} holds ${JSON.stringify(member)}, expected ${JSON.stringify(expectedMember(i))}`);
+			if (JSON.stringify(member) !== JSON.stringify(expected(i))) {
+				problems.push(`member user-${i} holds ${JSON.stringify(member)}, expected ${JSON.stringify(expected(i))}`);
 			}
 		}
+	};
+	const updatesOf = (ids: number) => {
+		if (requests.length !== expectedRequests) problems.push(`${requests.length} requests, expected ceil(${count} / 10,000) = ${expectedRequests}`);
+		if (requests.some((r) => r.route !== 'update')) problems.push('a request other than update');
+		if (accepted !== requests.length) problems.push(`${requests.length - accepted} requests not accepted`);
+		if (idsSent !== ids) problems.push(`${idsSent} ids sent, expected ${ids}`);
 		const output = measured?.outputs[0];
-		if (output && output.count !== expected) problems.push(`the node output ${output.count} items, expected one per request (${expected})`);
-		const summed = output?.items?.reduce((sum, item) => sum + Number(item.json.ids ?? 0), 0);
+		if (output && output.count !== expectedRequests) problems.push(`the node output ${output.count} items, expected one per request (${expectedRequests})`);
+	};
+
+	if (way === 'audience') {
+		updatesOf(count);
+		holds(AUDIENCE_NAME, expectedMember);
+		const summed = measured?.outputs[0]?.items?.reduce((sum, item) => sum + Number(item.json.ids ?? 0), 0);
 		if (summed !== undefined && summed !== count) problems.push(`the node reported ${summed} ids sent, expected ${count}`);
+	}
+	if (way === 'httpBodies') {
+		updatesOf(count);
+		// Sent as the items hold them: the dates keep their milliseconds.
+		holds(BODIES_AUDIENCE_NAME, (i) => ({ ...expectedMember(i), 'date(since)': generatedSince(i) }));
+	}
+	if (way === 'floor') {
+		if (requests.length !== 0) problems.push(`${requests.length} requests, expected none`);
+		const output = measured?.outputs[0];
+		if (output?.count !== expectedRequests) problems.push(`the Code node output ${output?.count} bodies, expected ${expectedRequests}`);
+		const summed = output?.items?.reduce((sum, item) => sum + Number(item.json.ids ?? 0), 0);
+		if (summed !== count) problems.push(`the bodies hold ${summed} ids, expected ${count}`);
+		if (!(Number(output?.items?.[0]?.json.totalBytes) > count * 50)) problems.push('the bodies were not serialized');
 	}
 	if (way === 'httpPerItem') {
 		if (requests.length !== count) problems.push(`${requests.length} requests, expected one per item (${count})`);

@@ -1,7 +1,5 @@
 import { execFileSync } from 'child_process';
-import { readFileSync } from 'fs';
 import { cpus, loadavg, release, totalmem } from 'os';
-import { join } from 'path';
 import type { Toolchain } from '../harness/n8n';
 
 /** What the figures were measured on. */
@@ -25,7 +23,7 @@ export function describeMachine(tools: Toolchain): Machine {
 		memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
 		kernel: release(),
 		n8nNode: execFileSync(tools.node, ['--version'], { encoding: 'utf8' }).trim(),
-		n8nVersion: JSON.parse(readFileSync(join(tools.n8nModules, 'n8n/package.json'), 'utf8')).version,
+		n8nVersion: tools.version,
 		benchNode: process.version,
 		loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
 	};

@@ -3,8 +3,8 @@ import type { RunSummary } from './runDataSummary';
 /**
  * Where a run's wall time and memory go, from the nodes' start times and execution times in the
  * run data and the memory timeline: n8n start-up, generating the items (Code node), handing them
- * to the next node, the measured node, and everything after it (saving the execution, printing
- * the run data, exiting).
+ * to the next node, the measured node(s) (from the first one's start to the last one's end), and
+ * everything after (saving the execution, exiting).
  */
 export interface Phases {
 	startupMs: number;
@@ -19,18 +19,20 @@ export interface Phases {
 export function phasesOf(
 	run: RunSummary | undefined,
 	codeNode: string,
-	measuredNode: string,
+	measuredNodes: string[],
 	startedAt: number,
 	wallMs: number,
 	timeline: Array<[number, number]>,
 ): Phases | undefined {
 	const code = run?.nodes[codeNode];
-	const measured = run?.nodes[measuredNode];
-	if (code?.startTime === undefined || measured?.startTime === undefined) return undefined;
+	const measured = measuredNodes.map((name) => run?.nodes[name]);
+	const first = measured[0];
+	const last = measured[measured.length - 1];
+	if (code?.startTime === undefined || first?.startTime === undefined || last?.startTime === undefined) return undefined;
 	const codeStart = code.startTime;
 	const codeEnd = codeStart + code.executionTime;
-	const nodeStart = measured.startTime;
-	const nodeEnd = nodeStart + measured.executionTime;
+	const nodeStart = first.startTime;
+	const nodeEnd = last.startTime + last.executionTime;
 	const end = startedAt + wallMs;
 	// A phase shorter than the sampling interval gets the sample taken just before it ended.
 	const peak = (from: number, to: number) => {
@@ -42,7 +44,7 @@ export function phasesOf(
 		startupMs: codeStart - startedAt,
 		codeNodeMs: code.executionTime,
 		handOverMs: nodeStart - codeEnd,
-		measuredNodeMs: measured.executionTime,
+		measuredNodeMs: nodeEnd - nodeStart,
 		afterMs: Math.round(end - nodeEnd),
 		peakMb: {
 			startup: peak(startedAt, codeStart),

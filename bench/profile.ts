@@ -78,6 +78,9 @@ export function analyze(profile: CpuProfile, top = 25): string {
 		if (first >= 0 && i >= first && underPackage(id)) last = i;
 	});
 	const window = new Map<string, number>();
+	// Inclusive time of n8n's own functions (outside the package) during the node's run: what n8n
+	// spends on the node's behalf (reading credentials, resolving their expressions, the HTTP client).
+	const n8nInclusive = new Map<string, number>();
 	let windowTotal = 0;
 	if (first >= 0) {
 		for (let i = first; i <= last; i++) {
@@ -91,6 +94,16 @@ export function analyze(profile: CpuProfile, top = 25): string {
 					? `under the package: ${place(node.callFrame.url) || `(native) ${name}`}`
 					: `outside the package: ${place(node.callFrame.url) || `(native) ${name}`}`;
 			window.set(category, (window.get(category) ?? 0) + us);
+			const seen = new Set<string>();
+			for (let at: number | undefined = node.id; at !== undefined; at = parent.get(at)) {
+				const frame = byId.get(at) as ProfileNode;
+				const url = frame.callFrame.url;
+				if (!url || url.includes(PACKAGE_PATH) || !frame.callFrame.functionName) continue;
+				const label = frameLabel(frame);
+				if (seen.has(label)) continue;
+				seen.add(label);
+				n8nInclusive.set(label, (n8nInclusive.get(label) ?? 0) + us);
+			}
 		}
 	}
 
@@ -125,6 +138,10 @@ export function analyze(profile: CpuProfile, top = 25): string {
 		first >= 0
 			? table(`The Audience node's run (${ms(windowTotal).trim()}, from its first to its last sample), the main process's time by category:`, window, Math.max(windowTotal, 1))
 			: '(no sample inside the Audience node)',
+		'',
+		first >= 0
+			? table("During the Audience node's run, inclusive time of functions outside the package (what n8n spends on the node's behalf):", n8nInclusive, Math.max(windowTotal, 1))
+			: '',
 		'',
 		table(`n8n main process, ${ms(all).trim()} profiled, self time by where it is spent:`, total, all),
 		'',
@@ -163,7 +180,7 @@ async function main(): Promise<void> {
 		const nodes = execution.run?.nodes ?? {};
 		console.log(
 			`${items.toLocaleString('en-US')} items, ${WAYS[way].label}: wall ${(execution.wallMs / 1000).toFixed(2)} s (profiled, slower than unprofiled), ` +
-				`Code node ${nodes[ITEMS_NODE]?.executionTime} ms, ${WAYS[way].node} ${nodes[WAYS[way].node]?.executionTime} ms, ` +
+				`Code node ${nodes[ITEMS_NODE]?.executionTime} ms, ${WAYS[way].nodes.map((n) => `${n} ${nodes[n]?.executionTime} ms`).join(', ')}, ` +
 				`${sandbox.requests().filter((r) => r.route === 'update').length} update requests\n`,
 		);
 		const main = execution.memory.processes.find((p) => p.command.includes('n8n execute'));

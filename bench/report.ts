@@ -7,22 +7,26 @@ export interface RunRecord {
 	way: Way;
 	items: number;
 	repeat: number;
+	/** Latency the sandbox added to every request, ms (0 = none). */
+	latencyMs: number;
 	ok: boolean;
 	problems: string[];
 	/** Why a run did not complete (timeout, out of memory, n8n error), when it did not. */
 	failure?: string;
-	/** A run that completed with a caveat (e.g. its run data read from n8n's database). */
-	note?: string;
 	/** Wall time and peak memory by phase of the run. */
 	phases?: Phases;
 	requests: number;
 	idsSent: number;
-	/** Sum of the sandbox's own handling time over the requests (parsing, validating, replying), ms. */
+	/** Sum of the sandbox's own handling time over the requests (parsing, validating, replying, added latency), ms. */
 	sandboxMs: number;
 	members?: number;
 	wallMs: number;
-	/** The measured node's own executionTime from the run data. */
+	/** The measured nodes' executionTime from the run data, summed. */
 	nodeMs?: number;
+	/** executionTime of each measured node. */
+	nodeTimes?: Record<string, number | undefined>;
+	/** The floor only: its work as timed inside the Code node (without n8n moving the items to its task runner and back). */
+	workMs?: number;
 	/** The Code node's executionTime (generating the items, via the task runner). */
 	itemsNodeMs?: number;
 	/** Peak of the summed RSS of the n8n process tree (sampled every 50 ms), MB. */
@@ -30,8 +34,6 @@ export interface RunRecord {
 	/** GNU time %M: the largest single process of the tree, MB. */
 	maxRssMb?: number;
 	cpuSeconds?: number;
-	/** Size of the run data `n8n execute` printed, MB. */
-	outputMb: number;
 	loadAverage: number;
 	processes: Array<{ command: string; peakRssMb: number }>;
 }
@@ -40,66 +42,49 @@ export interface ScenarioSummary {
 	way: Way;
 	label: string;
 	items: number;
+	latencyMs: number;
 	runs: number;
 	okRuns: number;
 	requests?: number;
 	wallMs?: number;
 	nodeMs?: number;
+	workMs?: number;
 	sandboxMs?: number;
 	itemsNodeMs?: number;
 	peakTreeRssMb?: number;
 	maxRssMb?: number;
 	cpuSeconds?: number;
+	loadAverage?: number;
 	failure?: string;
-	note?: string;
 	/** Medians of each phase's duration, ms. */
 	phases?: { startupMs: number; codeNodeMs: number; handOverMs: number; measuredNodeMs: number; afterMs: number };
 }
 
-export interface Ratios {
-	audienceOverheadAt100k?: {
-		wallAudienceMs: number;
-		wallPassThroughMs: number;
-		/** (wall(a) - wall(c)) / wall(c). */
-		byWallPercent: number;
-		/** (executionTime(a) - executionTime(c)) / wall(c). */
-		byNodeTimePercent: number;
-		/** (CPU(a) - CPU(c)) / CPU(c), n8n's process tree: barely moved by other load on the machine. */
-		byCpuPercent?: number;
-		targetPercent: 25;
-		met: boolean;
-	};
-	speedUpAt10k?: {
-		wallHttpMs: number;
-		wallAudienceMs: number;
-		/** wall(b) / wall(a): includes n8n's fixed start-up and exit (seconds) in both. */
-		byWall: number;
-		/** executionTime(b) / executionTime(a): the nodes' own work, what the target is judged on. */
-		byNodeTime: number;
-		nodeHttpMs: number;
-		nodeAudienceMs: number;
-		requestsHttp: number;
-		requestsAudience: number;
-		target: 100;
-		met: boolean;
-	};
-	million: {
-		audience: MillionResult & { requests?: number };
-		passThrough: MillionResult;
-		/** Same overhead figure as at 100,000, when both completed. */
-		byWallPercent?: number;
-		byNodeTimePercent?: number;
-	};
+/** a / b, 2 decimals. */
+export interface Ratio {
+	value: number;
+	of: number;
+	to: number;
 }
 
-export interface MillionResult {
-	completed: boolean;
-	wallMs?: number;
-	nodeMs?: number;
-	peakTreeRssMb?: number;
-	maxRssMb?: number;
-	failure?: string;
-	note?: string;
+export interface Ratios {
+	/** Audience node time / floor node time (target <= 1.5), no latency. */
+	audienceOverFloor: Array<{ items: number; byNodeTime?: Ratio; byWork?: Ratio; target: 1.5; met?: boolean }>;
+	/** At 1,000,000 items: Audience / pass-through, wall (target <= 1.25) and peak memory (target <= 1.15). */
+	million?: { wall?: Ratio; peakMemory?: Ratio; wallTarget: 1.25; memoryTarget: 1.15; met?: boolean };
+	/** At 10,000 items: one request per item / Audience, by node time (target >= 100). */
+	speedUpAt10k?: { byNodeTime: Ratio; byWall: Ratio; requestsHttp: number; requestsAudience: number; target: 100; met: boolean };
+	/** (wall(a) - wall(c)) / wall(c) at 100,000 items, %. */
+	audienceOverheadAt100k?: { byWallPercent: number; wallAudienceMs: number; wallPassThroughMs: number };
+	/** With latency: the Audience node against (e), per size. */
+	latency: Array<{
+		items: number;
+		latencyMs: number;
+		audience?: { requests?: number; nodeMs?: number; wallMs?: number };
+		httpBodies?: { requests?: number; nodeMs?: number; wallMs?: number };
+		byNodeTime?: Ratio;
+		byWall?: Ratio;
+	}>;
 }
 
 export function median(values: number[]): number | undefined {
@@ -112,26 +97,29 @@ export function median(values: number[]): number | undefined {
 const defined = (values: Array<number | undefined>) => values.filter((v): v is number => v !== undefined);
 
 export function summarize(runs: RunRecord[]): ScenarioSummary[] {
-	const keys = [...new Set(runs.map((r) => `${r.items}|${r.way}`))];
+	const keyOf = (r: RunRecord) => `${r.latencyMs ?? 0}|${r.items}|${r.way}`;
+	const keys = [...new Set(runs.map(keyOf))];
 	return keys.map((key) => {
-		const group = runs.filter((r) => `${r.items}|${r.way}` === key);
+		const group = runs.filter((r) => keyOf(r) === key);
 		const ok = group.filter((r) => r.ok);
 		const { way, items } = group[0];
 		return {
 			way,
 			label: WAYS[way].label,
 			items,
+			latencyMs: group[0].latencyMs ?? 0,
 			runs: group.length,
 			okRuns: ok.length,
 			requests: median(ok.map((r) => r.requests)),
 			wallMs: median(ok.map((r) => r.wallMs)),
 			nodeMs: median(defined(ok.map((r) => r.nodeMs))),
+			workMs: median(defined(ok.map((r) => r.workMs))),
 			sandboxMs: median(ok.map((r) => r.sandboxMs)),
 			itemsNodeMs: median(defined(ok.map((r) => r.itemsNodeMs))),
 			peakTreeRssMb: median(ok.map((r) => r.peakTreeRssMb)),
 			maxRssMb: median(defined(ok.map((r) => r.maxRssMb))),
 			cpuSeconds: median(defined(ok.map((r) => r.cpuSeconds))),
-			note: ok.find((r) => r.note)?.note,
+			loadAverage: median(group.map((r) => r.loadAverage)),
 			phases: phaseMedians(ok),
 			failure: ok.length === group.length ? undefined : group.find((r) => !r.ok)?.failure ?? group.find((r) => !r.ok)?.problems.join('; '),
 		};
@@ -145,64 +133,51 @@ function phaseMedians(runs: RunRecord[]): ScenarioSummary['phases'] {
 	return { startupMs: of('startupMs'), codeNodeMs: of('codeNodeMs'), handOverMs: of('handOverMs'), measuredNodeMs: of('measuredNodeMs'), afterMs: of('afterMs') };
 }
 
-const find = (summaries: ScenarioSummary[], way: Way, items: number) =>
-	summaries.find((s) => s.way === way && s.items === items && s.okRuns > 0);
+const find = (summaries: ScenarioSummary[], way: Way, items: number, latencyMs = 0) =>
+	summaries.find((s) => s.way === way && s.items === items && s.latencyMs === latencyMs && s.okRuns > 0);
 
 const pct = (value: number) => Math.round(value * 1000) / 10;
 
+function ratio(of: number | undefined, to: number | undefined): Ratio | undefined {
+	if (of === undefined || to === undefined || to <= 0) return undefined;
+	return { value: Math.round((of / to) * 100) / 100, of, to };
+}
+
 export function computeRatios(summaries: ScenarioSummary[]): Ratios {
-	const ratios: Ratios = { million: { audience: { completed: false }, passThrough: { completed: false } } };
-	const a100 = find(summaries, 'audience', 100_000);
-	const c100 = find(summaries, 'passThrough', 100_000);
-	if (a100?.wallMs && c100?.wallMs) {
-		const byWall = pct((a100.wallMs - c100.wallMs) / c100.wallMs);
-		ratios.audienceOverheadAt100k = {
-			wallAudienceMs: a100.wallMs,
-			wallPassThroughMs: c100.wallMs,
-			byWallPercent: byWall,
-			byNodeTimePercent: pct(((a100.nodeMs ?? 0) - (c100.nodeMs ?? 0)) / c100.wallMs),
-			byCpuPercent: a100.cpuSeconds && c100.cpuSeconds ? pct((a100.cpuSeconds - c100.cpuSeconds) / c100.cpuSeconds) : undefined,
-			targetPercent: 25,
-			met: byWall <= 25,
-		};
-	}
-	const a10 = find(summaries, 'audience', 10_000);
-	const b10 = find(summaries, 'httpPerItem', 10_000);
-	if (a10?.wallMs && b10?.wallMs) {
-		const byNodeTime = Math.round(((b10.nodeMs ?? 0) / Math.max(a10.nodeMs ?? 1, 1)) * 10) / 10;
-		ratios.speedUpAt10k = {
-			wallHttpMs: b10.wallMs,
-			wallAudienceMs: a10.wallMs,
-			byWall: Math.round((b10.wallMs / a10.wallMs) * 10) / 10,
-			byNodeTime,
-			nodeHttpMs: b10.nodeMs ?? 0,
-			nodeAudienceMs: a10.nodeMs ?? 0,
-			requestsHttp: b10.requests ?? 0,
-			requestsAudience: a10.requests ?? 0,
-			target: 100,
-			met: byNodeTime >= 100,
-		};
-	}
-	for (const way of ['audience', 'passThrough'] as const) {
-		const all = summaries.find((s) => s.way === way && s.items === 1_000_000);
-		if (!all) continue;
-		const done = all.okRuns > 0;
-		ratios.million[way] = {
-			completed: done,
-			wallMs: done ? all.wallMs : undefined,
-			nodeMs: done ? all.nodeMs : undefined,
-			peakTreeRssMb: done ? all.peakTreeRssMb : undefined,
-			maxRssMb: done ? all.maxRssMb : undefined,
-			...(way === 'audience' ? { requests: done ? all.requests : undefined } : {}),
-			failure: all.failure,
-			note: all.note,
-		};
+	const ratios: Ratios = { audienceOverFloor: [], latency: [] };
+	for (const items of [100_000, 1_000_000]) {
+		const a = find(summaries, 'audience', items);
+		const d = find(summaries, 'floor', items);
+		if (!a || !d) continue;
+		const byNodeTime = ratio(a.nodeMs, d.nodeMs);
+		ratios.audienceOverFloor.push({ items, byNodeTime, byWork: ratio(a.nodeMs, d.workMs), target: 1.5, met: byNodeTime && byNodeTime.value <= 1.5 });
 	}
 	const a1m = find(summaries, 'audience', 1_000_000);
 	const c1m = find(summaries, 'passThrough', 1_000_000);
-	if (a1m?.wallMs && c1m?.wallMs) {
-		ratios.million.byWallPercent = pct((a1m.wallMs - c1m.wallMs) / c1m.wallMs);
-		ratios.million.byNodeTimePercent = pct(((a1m.nodeMs ?? 0) - (c1m.nodeMs ?? 0)) / c1m.wallMs);
+	if (a1m && c1m) {
+		const wall = ratio(a1m.wallMs, c1m.wallMs);
+		const peakMemory = ratio(a1m.peakTreeRssMb, c1m.peakTreeRssMb);
+		ratios.million = { wall, peakMemory, wallTarget: 1.25, memoryTarget: 1.15, met: wall && peakMemory && wall.value <= 1.25 && peakMemory.value <= 1.15 };
+	}
+	const a10 = find(summaries, 'audience', 10_000);
+	const b10 = find(summaries, 'httpPerItem', 10_000);
+	const byNodeTime = ratio(b10?.nodeMs, a10?.nodeMs);
+	const byWall = ratio(b10?.wallMs, a10?.wallMs);
+	if (a10 && b10 && byNodeTime && byWall) {
+		ratios.speedUpAt10k = { byNodeTime, byWall, requestsHttp: b10.requests ?? 0, requestsAudience: a10.requests ?? 0, target: 100, met: byNodeTime.value >= 100 };
+	}
+	const a100 = find(summaries, 'audience', 100_000);
+	const c100 = find(summaries, 'passThrough', 100_000);
+	if (a100?.wallMs && c100?.wallMs) {
+		ratios.audienceOverheadAt100k = { byWallPercent: pct((a100.wallMs - c100.wallMs) / c100.wallMs), wallAudienceMs: a100.wallMs, wallPassThroughMs: c100.wallMs };
+	}
+	const latencies = [...new Set(summaries.filter((s) => s.latencyMs > 0).map((s) => `${s.latencyMs}|${s.items}`))];
+	for (const key of latencies) {
+		const [latencyMs, items] = key.split('|').map(Number);
+		const a = find(summaries, 'audience', items, latencyMs);
+		const e = find(summaries, 'httpBodies', items, latencyMs);
+		const pick = (s?: ScenarioSummary) => s && { requests: s.requests, nodeMs: s.nodeMs, wallMs: s.wallMs };
+		ratios.latency.push({ items, latencyMs, audience: pick(a), httpBodies: pick(e), byNodeTime: ratio(a?.nodeMs, e?.nodeMs), byWall: ratio(a?.wallMs, e?.wallMs) });
 	}
 	return ratios;
 }
@@ -213,28 +188,31 @@ const sec = (ms: number | undefined) => (ms === undefined ? '–' : (ms / 1000).
 const HEADER = [
 	'items',
 	'way',
+	'latency ms',
 	'runs ok',
 	'requests',
 	'wall s',
 	'node s',
 	'sandbox s',
-	'Code node s',
+	'Items node s',
 	'start-up s',
 	'hand-over s',
 	'after s',
 	'peak tree RSS MB',
 	'max process RSS MB',
 	'CPU s',
+	'load',
 ];
 
 function rows(summaries: ScenarioSummary[]): string[][] {
 	return summaries.map((s) => [
 		int(s.items),
 		s.label,
-		`${s.okRuns}/${s.runs}${s.note ? ' *' : ''}`,
+		String(s.latencyMs),
+		`${s.okRuns}/${s.runs}`,
 		int(s.requests),
 		s.okRuns ? sec(s.wallMs) : `failed: ${s.failure ?? ''}`.slice(0, 60),
-		sec(s.nodeMs),
+		s.workMs === undefined ? sec(s.nodeMs) : `${sec(s.nodeMs)} (work ${sec(s.workMs)})`,
 		sec(s.sandboxMs),
 		sec(s.itemsNodeMs),
 		sec(s.phases?.startupMs),
@@ -243,46 +221,52 @@ function rows(summaries: ScenarioSummary[]): string[][] {
 		int(s.peakTreeRssMb),
 		int(s.maxRssMb),
 		s.cpuSeconds === undefined ? '–' : s.cpuSeconds.toFixed(1),
+		s.loadAverage === undefined ? '–' : s.loadAverage.toFixed(1),
 	]);
 }
 
 function notes(summaries: ScenarioSummary[]): string[] {
 	return summaries
-		.filter((s) => s.note || (s.failure && s.okRuns > 0))
-		.map((s) => `${s.note ? '* ' : ''}${int(s.items)} ${s.label}: ${s.note ?? `${s.runs - s.okRuns} run(s) failed: ${s.failure}`}`);
+		.filter((s) => s.failure && s.okRuns > 0)
+		.map((s) => `${int(s.items)} ${s.label}${s.latencyMs ? ` (latency ${s.latencyMs} ms)` : ''}: ${s.runs - s.okRuns} run(s) failed: ${s.failure}`);
 }
+
+const x = (r: Ratio | undefined) => (r ? `${r.value.toFixed(2)}x` : '–');
+const verdict = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? 'MET' : 'MISSED');
 
 export function ratioLines(ratios: Ratios): string[] {
 	const lines: string[] = [];
-	const o = ratios.audienceOverheadAt100k;
+	for (const f of ratios.audienceOverFloor) {
+		lines.push(
+			`(1) ${int(f.items)} items: Audience node time / floor node time = ${x(f.byNodeTime)} (${sec(f.byNodeTime?.of)} s vs ${sec(f.byNodeTime?.to)} s; ` +
+				`against the floor's work alone, timed inside its Code node: ${x(f.byWork)}); target <= 1.5x: ${verdict(f.met)}`,
+		);
+	}
+	if (ratios.audienceOverFloor.length === 0) lines.push('(1) Audience vs floor: not measured (a run failed or was skipped)');
+	const m = ratios.million;
 	lines.push(
-		o
-			? `(1) Audience node's added wall time over the pass-through at 100,000 items: ${o.byWallPercent}% by workflow wall time ` +
-					`(${sec(o.wallAudienceMs)} s vs ${sec(o.wallPassThroughMs)} s), ${o.byNodeTimePercent}% by node executionTime` +
-					`${o.byCpuPercent !== undefined ? `, ${o.byCpuPercent}% by CPU time of n8n's processes` : ''}; target <= 25% (wall): ${o.met ? 'MET' : 'MISSED'}`
-			: '(1) Audience node overhead at 100,000 items: not measured (a run failed or was skipped)',
+		m
+			? `(2) 1,000,000 items: Audience wall / pass-through wall = ${x(m.wall)} (${sec(m.wall?.of)} s vs ${sec(m.wall?.to)} s; target <= 1.25x), ` +
+					`peak memory ${x(m.peakMemory)} (${int(m.peakMemory?.of)} MB vs ${int(m.peakMemory?.to)} MB; target <= 1.15x): ${verdict(m.met)}`
+			: '(2) 1,000,000 items: not measured (a run failed or was skipped)',
 	);
 	const s = ratios.speedUpAt10k;
 	lines.push(
 		s
-			? `(2) Speed-up of the Audience node over HTTP Request (1 request per item) at 10,000 items: ${s.byNodeTime}x by node executionTime ` +
-					`(${sec(s.nodeHttpMs)} s vs ${sec(s.nodeAudienceMs)} s), ${s.byWall}x by workflow wall time (${sec(s.wallHttpMs)} s vs ${sec(s.wallAudienceMs)} s, both including n8n's fixed start-up); ` +
-					`${int(s.requestsHttp)} vs ${int(s.requestsAudience)} requests; target >= 100x (node time): ${s.met ? 'MET' : 'MISSED'}`
-			: '(2) Speed-up at 10,000 items: not measured (a run failed or was skipped)',
+			? `(3) 10,000 items: one request per item / Audience node = ${s.byNodeTime.value}x by node time (${sec(s.byNodeTime.of)} s vs ${sec(s.byNodeTime.to)} s), ` +
+					`${s.byWall.value}x by wall (both include n8n's start-up); ${int(s.requestsHttp)} vs ${int(s.requestsAudience)} requests; target >= 100x: ${verdict(s.met)}`
+			: '(3) 10,000 items: not measured (a run failed or was skipped)',
 	);
-	const m = ratios.million;
-	const describe = (name: string, r: Ratios['million']['audience']) =>
-		r.completed
-			? `${name} completed in ${sec(r.wallMs)} s (node ${sec(r.nodeMs)} s), peak tree RSS ${int(r.peakTreeRssMb)} MB (largest process ${int(r.maxRssMb)} MB)` +
-				(r.note ? ` [${r.note}]` : '')
-			: `${name} did NOT complete: ${r.failure ?? 'not run'}`;
-	lines.push(
-		`(3) 1,000,000 items: ${describe('Audience', m.audience)}${m.audience.requests ? `, ${m.audience.requests} requests` : ''}; ${describe('pass-through', m.passThrough)}` +
-			(m.byWallPercent !== undefined
-				? `; added wall time ${m.byWallPercent}% (node executionTime ${m.byNodeTimePercent}%)` +
-					(m.audience.note || m.passThrough.note ? ' — wall times not comparable: one n8n execute stopped at printing its run data' : '')
-				: ''),
-	);
+	const o = ratios.audienceOverheadAt100k;
+	if (o) lines.push(`100,000 items: Audience wall over pass-through wall: +${o.byWallPercent}% (${sec(o.wallAudienceMs)} s vs ${sec(o.wallPassThroughMs)} s)`);
+	for (const l of ratios.latency) {
+		const side = (name: string, v?: { requests?: number; nodeMs?: number; wallMs?: number }) =>
+			v ? `${name} ${int(v.requests)} requests, node ${sec(v.nodeMs)} s, wall ${sec(v.wallMs)} s` : `${name} not measured`;
+		lines.push(
+			`(4) ${int(l.items)} items, ${l.latencyMs} ms latency per request: ${side('Audience', l.audience)}; ${side('(e) Code + HTTP Request', l.httpBodies)}; ` +
+				`Audience / (e) = ${x(l.byNodeTime)} by node time, ${x(l.byWall)} by wall`,
+		);
+	}
 	return lines;
 }
 
@@ -296,15 +280,16 @@ export function consoleReport(summaries: ScenarioSummary[], ratios: Ratios): str
 export function markdownReport(summaries: ScenarioSummary[], ratios: Ratios, machine: Machine, settings: Record<string, unknown>): string {
 	const md = (row: string[]) => `| ${row.join(' | ')} |`;
 	return [
-		'# Benchmark: Audience node vs HTTP Request vs pass-through (real n8n)',
+		'# Benchmark: Audience node vs the floor, HTTP Request and a pass-through (real n8n)',
 		'',
 		`${machine.date} — ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB RAM, Linux ${machine.kernel}; ` +
 			`n8n ${machine.n8nVersion} on Node ${machine.n8nNode} (bench driver and sandbox on Node ${machine.benchNode}); load average at start ${machine.loadAverageAtStart.join(' / ')}.`,
 		'',
-		`Settings: ${JSON.stringify(settings)}. Medians of the runs that passed their correctness check; 1,000,000 items: one run.`,
+		`Settings: ${JSON.stringify(settings)}. Medians of the runs that passed their correctness check; 1,000,000 items: one run; load = 1-minute load average when each run started (median).`,
 		'',
-		'wall = the whole `n8n execute` (startup, run, printing the run data, exit); node = the measured node\'s executionTime; ' +
-			'sandbox = the local Batch API\'s own time on the requests (summed, from its request log); Code node = generating the items; start-up = spawn to the Code node; hand-over = Code node end to the measured node; after = the measured node\'s end to exit (saving the execution, printing the run data, shutting down); peak tree RSS = highest summed RSS of n8n and its task runner (sampled every 50 ms); ' +
+		'wall = the whole `n8n execute` (start-up, run, saving the execution, exit; printing the run data is skipped in every run alike and the run is read from n8n\'s database); ' +
+			'node = the measured nodes\' executionTime (for (e) the Code node plus the HTTP Request node; for (d) "work" is the work alone, timed inside the Code node); ' +
+			'sandbox = the local Batch API\'s own time on the requests (summed, from its request log, latency included); Items node = generating the items; start-up = spawn to the Items node; hand-over = Items node end to the measured node; after = the measured node\'s end to exit (saving the execution, shutting down); peak tree RSS = highest summed RSS of n8n and its task runner (sampled every 50 ms); ' +
 			'max process RSS = GNU time %M (largest single process); CPU = user + system seconds of the tree.',
 		'',
 		md(HEADER),

@@ -10,13 +10,16 @@ import { describeMachine } from './machine';
 import { computeRatios, consoleReport, markdownReport, summarize, type RunRecord } from './report';
 import { phasesOf, type Phases } from './phases';
 import { readSavedRun } from './savedExecution';
+import type { RunSummary } from './runDataSummary';
 import { timedExecute, type TimedExecution } from './timedExecute';
-import { AUDIENCE_NAME, benchWorkflow, HTTP_AUDIENCE_NAME, ITEMS_NODE, WAYS, workflowId, type Way } from './workflows';
+import { ALL_WAYS, AUDIENCE_NAME, benchWorkflow, BODIES_AUDIENCE_NAME, HTTP_AUDIENCE_NAME, ITEMS_NODE, WAYS, workflowId, type Way } from './workflows';
 
 /**
- * `npm run bench [-- --full] [--repeats N] [--sizes 10000,100000,1000000] [--out NAME] [--report NAME]`: in one real n8n, the same
- * generated items through (a) the Audience node's Batch update, (b) HTTP Request with one request
- * per item, (c) a pass-through; requests, wall time, node time and peak memory; the ratios.
+ * `npm run bench [-- --full] [--repeats N] [--sizes 10000,100000,1000000] [--latency-ms 100] [--latency-sizes 100000,1000000]
+ * [--latency-repeats N] [--ways audience,floor,...] [--out NAME] [--report NAME]`: in one real n8n, the same generated items through (a) the Audience
+ * node's Batch update, (b) HTTP Request with one request per item, (c) a pass-through, (d) the floor (a Code node doing the same
+ * work without sending), (e) a Code node cutting bodies of 10,000 + HTTP Request; requests, wall time, node time and peak memory;
+ * the ratios. With --latency-ms, every way again at the latency sizes with that much latency added to every sandbox request.
  * Results: bench/results/latest.json and latest.md (or <NAME>.json/.md).
  */
 interface Options {
@@ -24,64 +27,108 @@ interface Options {
 	repeats: number;
 	sizes: number[];
 	timeoutMinutes: number;
+	/** Latency added by the sandbox to every request in the latency pass; 0 = no latency pass. */
+	latencyMs: number;
+	latencySizes: number[];
+	latencyRepeats: number;
+	/** Only these ways (default: all that make sense at a size). */
+	ways?: Way[];
 	/** Results go to bench/results/<out>.json and .md. */
 	out: string;
 	/** Only render the table and ratios again from bench/results/<name>.json. */
 	report?: string;
+	/** Keep the runs already in bench/results/<out>.json and measure only the missing ones. */
+	resume: boolean;
 }
 
 interface Step {
 	way: Way;
 	items: number;
 	repeat: number;
+	latencyMs: number;
 	timeoutMs: number;
 }
 
 const RESULTS = resolve(__dirname, 'results');
+/** Every measured `n8n execute` skips printing its run data (see skipRunDataPrint.cjs). */
+const SKIP_PRINT_ENV = { NODE_OPTIONS: `--max-old-space-size=8192 --require ${resolve(__dirname, 'skipRunDataPrint.cjs')}` };
 const MILLION = 1_000_000;
 
 function parseOptions(argv: string[]): Options {
-	const options: Options = { full: false, repeats: 3, sizes: [10_000, 100_000, MILLION], timeoutMinutes: 10, out: 'latest' };
+	const options: Options = {
+		full: false,
+		repeats: 3,
+		sizes: [10_000, 100_000, MILLION],
+		timeoutMinutes: 10,
+		latencyMs: 0,
+		latencySizes: [100_000, MILLION],
+		latencyRepeats: 1,
+		out: 'latest',
+		resume: false,
+	};
+	const sizes = (text: string) => text.split(',').map((s) => Number(s.replace(/_/g, '')));
 	for (let i = 0; i < argv.length; i++) {
 		const [flag, inline] = argv[i].split('=');
 		const value = () => inline ?? argv[++i];
 		if (flag === '--full') options.full = true;
 		else if (flag === '--repeats') options.repeats = Number(value());
-		else if (flag === '--sizes') options.sizes = value().split(',').map((s) => Number(s.replace(/_/g, '')));
+		else if (flag === '--sizes') options.sizes = sizes(value());
+		else if (flag === '--latency-ms') options.latencyMs = Number(value());
+		else if (flag === '--latency-sizes') options.latencySizes = sizes(value());
+		else if (flag === '--latency-repeats') options.latencyRepeats = Number(value());
+		else if (flag === '--ways') options.ways = value().split(',').map((w) => w.trim() as Way);
 		else if (flag === '--timeout-minutes') options.timeoutMinutes = Number(value());
 		else if (flag === '--out') options.out = value().replace(/[^\w.-]/g, '_');
 		else if (flag === '--report') options.report = value().replace(/[^\w.-]/g, '_');
-		else throw new Error(`Unknown option ${argv[i]}. Options: --full, --repeats N, --sizes 10000,100000,1000000, --timeout-minutes N, --out NAME, --report NAME`);
+		else if (flag === '--resume') options.resume = true;
+		else {
+			throw new Error(
+				`Unknown option ${argv[i]}. Options: --full, --repeats N, --sizes 10000,100000,1000000, --latency-ms N, --latency-sizes 100000,1000000, --latency-repeats N, ` +
+					`--ways ${ALL_WAYS.join(',')}, --timeout-minutes N, --out NAME, --resume, --report NAME`,
+			);
+		}
 	}
+	const unknown = options.ways?.find((way) => !ALL_WAYS.includes(way));
+	if (unknown) throw new Error(`Unknown way "${unknown}": use ${ALL_WAYS.join(', ')}`);
+	if (!Number.isInteger(options.latencyMs) || options.latencyMs < 0) throw new Error('--latency-ms must be a whole number of milliseconds');
 	return options;
 }
 
-/** Repeats are interleaved (a, b, c, a, b, c, ...) so that a slow moment of the machine hits every way alike. */
+/**
+ * Repeats are interleaved (a, e, d, c, a, e, d, c, ...) so that a slow moment of the machine hits every way alike. One request
+ * per item (b) runs at 10,000 items only (and at 100,000 with --full): at 100,000 it takes minutes and may run out of sockets.
+ */
 function plan(options: Options): Step[] {
 	const steps: Step[] = [];
 	const timeoutMs = options.timeoutMinutes * 60_000;
-	for (const items of options.sizes) {
-		const ways: Way[] = ['audience', 'passThrough'];
-		if (items <= 10_000 || (items <= 100_000 && options.full)) ways.splice(1, 0, 'httpPerItem');
-		const repeats = items >= MILLION ? 1 : options.repeats;
-		for (let repeat = 1; repeat <= repeats; repeat++) {
-			for (const way of ways) {
-				// One request per item at 100,000 takes minutes: it gets more time than the rest.
-				steps.push({ way, items, repeat, timeoutMs: way === 'httpPerItem' ? Math.max(timeoutMs, 30 * 60_000) : timeoutMs });
+	const pass = (sizes: number[], latencyMs: number, repeatsBelowMillion: number) => {
+		for (const items of sizes) {
+			const perItem = items <= 10_000 || (items <= 100_000 && options.full);
+			const ways = (['audience', 'httpPerItem', 'httpBodies', 'floor', 'passThrough'] as Way[]).filter(
+				(way) => (way !== 'httpPerItem' || perItem) && (!options.ways || options.ways.includes(way)),
+			);
+			const repeats = items >= MILLION ? 1 : repeatsBelowMillion;
+			for (let repeat = 1; repeat <= repeats; repeat++) {
+				for (const way of ways) {
+					// One request per item at 100,000 takes minutes: it gets more time than the rest.
+					steps.push({ way, items, repeat, latencyMs, timeoutMs: way === 'httpPerItem' ? Math.max(timeoutMs, 30 * 60_000) : timeoutMs });
+				}
 			}
 		}
-	}
+	};
+	pass(options.sizes, 0, options.repeats);
+	if (options.latencyMs > 0) pass(options.latencySizes, options.latencyMs, options.latencyRepeats);
 	return steps;
 }
 
-function failureOf(execution: TimedExecution, timeoutMs: number): string | undefined {
+function failureOf(execution: TimedExecution, run: RunSummary | undefined, timeoutMs: number): string | undefined {
 	const log = execution.logTail;
 	if (execution.timedOut) return `did not finish within ${timeoutMs / 60_000} min (killed)`;
 	if (/heap out of memory|Allocation failed/i.test(log)) return 'n8n ran out of memory (JavaScript heap out of memory)';
-	if (/Invalid string length/.test(log)) return 'n8n execute could not print the run data (RangeError: Invalid string length)';
 	if (execution.signal) return `n8n was killed by ${execution.signal} (the kernel OOM killer?)`;
-	if (!execution.run) return `n8n exited with ${execution.exitCode} and printed no run data: ${lastErrorLine(log)}`;
-	if (execution.run.error) return `n8n reported an error: ${execution.run.error.message}`;
+	if (!run) return `n8n exited with ${execution.exitCode} and saved no execution: ${lastErrorLine(log)}`;
+	if (run.error) return `n8n reported an error: ${run.error.message}`;
+	if (execution.exitCode !== 0) return `n8n exited with ${execution.exitCode}: ${lastErrorLine(log)}`;
 	return undefined;
 }
 
@@ -90,34 +137,35 @@ function lastErrorLine(log: string): string {
 	return (lines.reverse().find((l) => /error/i.test(l)) ?? lines[0] ?? '').slice(0, 300);
 }
 
+const AUDIENCE_OF: Partial<Record<Way, string>> = { audience: AUDIENCE_NAME, httpPerItem: HTTP_AUDIENCE_NAME, httpBodies: BODIES_AUDIENCE_NAME };
+
 async function measure(step: Step, n8n: LocalN8n, tools: ReturnType<typeof provisionN8n>, sandbox: Sandbox): Promise<RunRecord> {
 	sandbox.reset();
-	if (step.way === 'audience') await createBatchAudience(sandbox, AUDIENCE_NAME);
-	if (step.way === 'httpPerItem') await createBatchAudience(sandbox, HTTP_AUDIENCE_NAME);
+	const audience = AUDIENCE_OF[step.way];
+	if (audience) await createBatchAudience(sandbox, audience);
+	if (step.latencyMs > 0) sandbox.setFaults({ rules: [{ kind: 'latency', latencyMs: step.latencyMs }] });
 	const logStart = sandbox.requests().length;
 	const load = loadavg()[0];
 
 	const id = workflowId(step.way, step.items);
-	const execution = await timedExecute(n8n, tools, id, `${step.way}-${step.items}-${step.repeat}`, step.timeoutMs);
+	const label = `${step.way}-${step.items}-${step.latencyMs}ms-${step.repeat}`;
+	const execution = await timedExecute(n8n, tools, id, label, step.timeoutMs, SKIP_PRINT_ENV);
 	await sandbox.whenIdle();
 	const requests = sandbox.requests().slice(logStart);
-	const failure = failureOf(execution, step.timeoutMs);
-	// n8n ran the workflow but could not print it: its database still tells how the run went.
-	let run = execution.run;
-	let note: string | undefined;
-	if (!run && failure && !execution.timedOut && !execution.signal) {
-		run = readSavedRun(n8n, tools, id);
-		if (run) note = `run data read from n8n's database: ${failure}`;
-	}
+	// n8n's printing of the run data is skipped in every run alike: the run is read from n8n's database.
+	const run = execution.timedOut || execution.signal ? undefined : readSavedRun(n8n, tools, id);
+	const failure = failureOf(execution, run, step.timeoutMs);
 	const check = checkRun(step.way, step.items, run, requests, sandbox);
-	const completed = check.ok && (!failure || note !== undefined);
+	const completed = check.ok && !failure;
 	const mb = (kb: number) => Math.round(kb / 1024);
+	const nodeTimes = WAYS[step.way].nodes.map((name) => run?.nodes[name]?.executionTime);
+	const floorOutput = step.way === 'floor' ? run?.nodes[WAYS.floor.nodes[0]]?.outputs[0]?.items?.[0]?.json : undefined;
 	return {
 		way: step.way,
 		items: step.items,
 		repeat: step.repeat,
+		latencyMs: step.latencyMs,
 		ok: completed,
-		note: completed ? note : undefined,
 		problems: check.problems,
 		failure: completed ? undefined : failure ?? check.problems.join('; '),
 		requests: check.requests,
@@ -125,14 +173,15 @@ async function measure(step: Step, n8n: LocalN8n, tools: ReturnType<typeof provi
 		sandboxMs: Math.round(requests.reduce((sum, r) => sum + r.durationMs, 0)),
 		members: check.members,
 		wallMs: Math.round(execution.wallMs),
-		nodeMs: run?.nodes[WAYS[step.way].node]?.executionTime,
+		nodeMs: nodeTimes.every((t) => t !== undefined) ? nodeTimes.reduce((sum: number, t) => sum + (t as number), 0) : undefined,
+		nodeTimes: Object.fromEntries(WAYS[step.way].nodes.map((name, i) => [name, nodeTimes[i]])),
+		workMs: typeof floorOutput?.workMs === 'number' ? floorOutput.workMs : undefined,
 		itemsNodeMs: run?.nodes[ITEMS_NODE]?.executionTime,
-		phases: phasesOf(run, ITEMS_NODE, WAYS[step.way].node, execution.startedAt, execution.wallMs, execution.memory.timeline),
+		phases: phasesOf(run, ITEMS_NODE, WAYS[step.way].nodes, execution.startedAt, execution.wallMs, execution.memory.timeline),
 		peakTreeRssMb: mb(execution.memory.peakTreeRssKb),
 		maxRssMb: execution.maxRssKb === undefined ? undefined : mb(execution.maxRssKb),
 		cpuSeconds:
 			execution.userSeconds === undefined ? undefined : Math.round(((execution.userSeconds ?? 0) + (execution.systemSeconds ?? 0)) * 10) / 10,
-		outputMb: Math.round((execution.outputBytes / 1024 ** 2) * 10) / 10,
 		loadAverage: Math.round(load * 100) / 100,
 		// n8n main and its task runner; the short-lived helpers it spawns (a python3 probe) are a few MB.
 		processes: execution.memory.processes.filter((p) => p.peakRssKb >= 10 * 1024).map((p) => ({ command: p.command, peakRssMb: mb(p.peakRssKb) })),
@@ -142,11 +191,12 @@ async function measure(step: Step, n8n: LocalN8n, tools: ReturnType<typeof provi
 function progress(record: RunRecord): string {
 	const s = (ms: number | undefined) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(2)} s`);
 	return (
-		`${record.ok ? 'ok  ' : 'FAIL'} ${record.items.toLocaleString('en-US').padStart(9)} ${WAYS[record.way].label.padEnd(38)} #${record.repeat}: ` +
-		`wall ${s(record.wallMs)}, node ${s(record.nodeMs)}, Code ${s(record.itemsNodeMs)}, ${record.requests} requests (sandbox busy ${s(record.sandboxMs)}), ` +
+		`${record.ok ? 'ok  ' : 'FAIL'} ${record.items.toLocaleString('en-US').padStart(9)} ${WAYS[record.way].label.padEnd(46)} ` +
+		`${record.latencyMs ? `latency ${record.latencyMs} ms ` : ''}#${record.repeat}: ` +
+		`wall ${s(record.wallMs)}, node ${s(record.nodeMs)}${record.workMs !== undefined ? ` (work ${s(record.workMs)})` : ''}, Items ${s(record.itemsNodeMs)}, ` +
+		`${record.requests} requests (sandbox busy ${s(record.sandboxMs)}), ` +
 		`peak tree ${record.peakTreeRssMb} MB (max process ${record.maxRssMb ?? '–'} MB), CPU ${record.cpuSeconds ?? '–'} s, load ${record.loadAverage}` +
 		(record.ok ? '' : `\n     ${record.failure}`) +
-		(record.note ? `\n     note: ${record.note}` : '') +
 		(record.phases ? `\n     ${phaseLine(record.phases)}` : '')
 	);
 }
@@ -155,7 +205,7 @@ function phaseLine(p: Phases): string {
 	const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 	return (
 		`start-up ${s(p.startupMs)} (${p.peakMb.startup} MB) | Code node ${s(p.codeNodeMs)} (${p.peakMb.codeNode} MB) | hand-over ${s(p.handOverMs)} (${p.peakMb.handOver} MB) | ` +
-		`measured node ${s(p.measuredNodeMs)} (${p.peakMb.measuredNode} MB) | after: save, print, exit ${s(p.afterMs)} (${p.peakMb.after} MB)`
+		`measured node ${s(p.measuredNodeMs)} (${p.peakMb.measuredNode} MB) | after: save, exit ${s(p.afterMs)} (${p.peakMb.after} MB)`
 	);
 }
 
@@ -174,12 +224,24 @@ async function main(): Promise<void> {
 	if (options.report) return renderAgain(options.report);
 	const tools = provisionN8n();
 	const machine = describeMachine(tools);
-	const steps = plan(options);
+	const done: RunRecord[] = options.resume ? (JSON.parse(readFileSync(join(RESULTS, `${options.out}.json`), 'utf8')).runs as RunRecord[]) : [];
+	const key = (r: { way: Way; items: number; latencyMs: number; repeat: number }) => `${r.way}|${r.items}|${r.latencyMs}|${r.repeat}`;
+	const measured = new Set(done.map(key));
+	const steps = plan(options).filter((step) => !measured.has(key(step)));
 	const sandbox = await startSandbox({ port: 0, indexingDelayMs: 0 });
 	const n8n = new LocalN8n(tools);
-	const runs: RunRecord[] = [];
+	const runs: RunRecord[] = [...done];
 	mkdirSync(RESULTS, { recursive: true });
-	const settings = { full: options.full, repeats: options.repeats, sizes: options.sizes, timeoutMinutes: options.timeoutMinutes };
+	const settings = {
+		full: options.full,
+		repeats: options.repeats,
+		sizes: options.sizes,
+		latencyMs: options.latencyMs,
+		latencySizes: options.latencyMs > 0 ? options.latencySizes : [],
+		latencyRepeats: options.latencyMs > 0 ? options.latencyRepeats : 0,
+		ways: options.ways ?? 'all',
+		timeoutMinutes: options.timeoutMinutes,
+	};
 	const save = (complete: boolean) => {
 		const summaries = summarize(runs);
 		const ratios = computeRatios(summaries);
@@ -191,12 +253,12 @@ async function main(): Promise<void> {
 		console.log(
 			`n8n ${machine.n8nVersion} on Node ${machine.n8nNode}; ${machine.nproc} CPUs, ${machine.memoryGb} GB; sandbox ${sandbox.url}; ${steps.length} runs`,
 		);
-		const wanted = [...new Map(steps.map((s) => [workflowId(s.way, s.items), s])).values()];
+		const wanted = [...new Map(steps.map((step) => [workflowId(step.way, step.items), step])).values()];
 		const warmUp = benchWorkflow('passThrough', 100, sandbox.url);
 		await n8n.importCredentials(sandboxCredentials(sandbox.url));
 		await n8n.importWorkflows([warmUp, ...wanted.map((s) => benchWorkflow(s.way, s.items, sandbox.url))]);
 		// The first n8n start on a machine reads everything from disk: not measured.
-		await timedExecute(n8n, tools, warmUp.id, 'warm-up', 5 * 60_000);
+		await timedExecute(n8n, tools, warmUp.id, 'warm-up', 5 * 60_000, SKIP_PRINT_ENV);
 
 		for (const step of steps) {
 			const record = await measure(step, n8n, tools, sandbox);

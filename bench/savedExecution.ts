@@ -6,7 +6,8 @@ import type { RunSummary } from './runDataSummary';
 /**
  * The run as n8n saved it in its database. Used when `n8n execute` could not print the run data
  * (at 1,000,000 items in and 1,000,000 out the pretty JSON exceeds V8's largest string): the
- * workflow itself ran, and n8n stored its run data before printing it.
+ * workflow itself ran, and n8n stored its run data before printing it. An output's items are kept
+ * when they are few and small (up to 1,000 items and 1 MB), otherwise only counted.
  */
 export function readSavedRun(n8n: LocalN8n, tools: Toolchain, workflowId: string): RunSummary | undefined {
 	const script = `
@@ -25,7 +26,7 @@ export function readSavedRun(n8n: LocalN8n, tools: Toolchain, workflowId: string
 				executionStatus: first.executionStatus,
 				error: first.error && { message: first.error.message, description: first.error.description },
 				outputs: ((first.data && first.data.main) || []).map((out) =>
-					Array.isArray(out) ? (out.length <= 1000 ? { count: out.length, items: out } : { count: out.length }) : { count: 0 }),
+					Array.isArray(out) ? (out.length <= 1000 && JSON.stringify(out).length <= 1048576 ? { count: out.length, items: out } : { count: out.length }) : { count: 0 }),
 			};
 		}
 		const error = resultData.error && { message: resultData.error.message, description: resultData.error.description };

@@ -1,10 +1,11 @@
 import type {
 	IAuthenticateGeneric,
 	Icon,
+	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
-import { BASE_URL_HINT } from './baseUrl';
+import { allowedBaseUrlExpression, BASE_URL_HINT, refusedBaseUrlNotice } from './baseUrl';
 
 export class BatchApi implements ICredentialType {
 	name = 'batchApi';
@@ -30,7 +31,6 @@ export class BatchApi implements ICredentialType {
 			displayName: 'Project Key',
 			name: 'projectKey',
 			type: 'string',
-			typeOptions: { password: true },
 			default: '',
 			required: true,
 			placeholder: 'project_0664hxvwffvbpn278gxdyhsadddqgna6',
@@ -44,6 +44,7 @@ export class BatchApi implements ICredentialType {
 			hint: BASE_URL_HINT,
 			description: 'Address of the API. Change it only to try the node against a local sandbox.',
 		},
+		refusedBaseUrlNotice('baseUrl'),
 		{
 			displayName: 'API Version',
 			name: 'apiVersion',
@@ -60,6 +61,17 @@ export class BatchApi implements ICredentialType {
 				Authorization: '=Bearer {{$credentials.restApiKey}}',
 				'X-Batch-Project': '={{$credentials.projectKey}}',
 			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: allowedBaseUrlExpression('baseUrl'),
+			url: '=/{{$credentials.apiVersion}}/audiences/list',
+			qs: { limit: 1 },
+			method: 'GET',
+			// n8n would re-send the credential headers to wherever a redirect points.
+			disableFollowRedirect: true,
 		},
 	};
 }

@@ -1,10 +1,11 @@
 import type {
 	IAuthenticateGeneric,
 	Icon,
+	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
-import { BASE_URL_HINT } from './baseUrl';
+import { allowedBaseUrlExpression, BASE_URL_HINT, refusedBaseUrlNotice } from './baseUrl';
 
 export class BatchCustomAudienceApi implements ICredentialType {
 	name = 'batchCustomAudienceApi';
@@ -55,12 +56,24 @@ export class BatchCustomAudienceApi implements ICredentialType {
 			hint: BASE_URL_HINT,
 			description: 'Address of the API. Change it only to try the node against a local sandbox.',
 		},
+		refusedBaseUrlNotice('baseUrl'),
 	];
 
 	authenticate: IAuthenticateGeneric = {
 		type: 'generic',
 		properties: {
 			headers: { 'X-Authorization': '={{$credentials.restApiKey}}' },
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: allowedBaseUrlExpression('baseUrl'),
+			url: '=/{{$credentials.apiVersion}}/{{encodeURIComponent(String($credentials.appApiKey).trim())}}/custom-audience',
+			qs: { limit: 1 },
+			method: 'GET',
+			// n8n would re-send the credential headers to wherever a redirect points.
+			disableFollowRedirect: true,
 		},
 	};
 }

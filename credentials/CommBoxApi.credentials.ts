@@ -1,10 +1,11 @@
 import type {
 	IAuthenticateGeneric,
 	Icon,
+	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
-import { BASE_URL_HINT } from './baseUrl';
+import { allowedBaseUrlExpression, BASE_URL_HINT, refusedBaseUrlNotice } from './baseUrl';
 
 export class CommBoxApi implements ICredentialType {
 	name = 'commBoxApi';
@@ -33,12 +34,23 @@ export class CommBoxApi implements ICredentialType {
 			hint: BASE_URL_HINT,
 			description: 'Address of the API. Change it only to try the node against a local sandbox.',
 		},
+		refusedBaseUrlNotice('baseUrl'),
 	];
 
 	authenticate: IAuthenticateGeneric = {
 		type: 'generic',
 		properties: {
 			headers: { Authorization: '=Bearer {{$credentials.apiKey}}' },
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: allowedBaseUrlExpression('baseUrl'),
+			url: '/audiences',
+			method: 'GET',
+			// n8n would re-send the credential headers to wherever a redirect points.
+			disableFollowRedirect: true,
 		},
 	};
 }

@@ -1,11 +1,12 @@
 import { type ChildProcess, execFileSync, spawn } from 'child_process';
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
 /**
- * A real n8n (the pinned 2.40.7 on Node 24, provisioned on first use into a cache outside the
- * clone) with the built package loaded, driven through its CLI: import credentials and workflows,
- * `n8n execute`, and `n8n start` for polling triggers.
+ * A real n8n (the pinned 2.40.7 on Node 24, or the version N8N_VERSION names, e.g. `1.x`; provisioned
+ * on first use into a cache outside the clone) with the built package loaded, driven through its CLI:
+ * import credentials and workflows, `n8n execute`, and `n8n start` for polling triggers.
  */
 const REPO = resolve(__dirname, '..');
 const PACKAGE_NAME = 'n8n-nodes-audience-sync';
@@ -15,11 +16,13 @@ export interface Toolchain {
 	node: string;
 	n8n: string;
 	n8nModules: string;
+	/** The installed n8n's version, e.g. "2.40.7". */
+	version: string;
 }
 
 let toolchain: Toolchain | undefined;
 
-/** Provisions (once per machine) and returns the Node 24 and n8n binaries. */
+/** Provisions (once per machine and version; N8N_VERSION is passed on) and returns the Node 24 and n8n binaries. */
 export function provisionN8n(): Toolchain {
 	if (toolchain) return toolchain;
 	let out: string;
@@ -27,20 +30,17 @@ export function provisionN8n(): Toolchain {
 		out = execFileSync('bash', [join(REPO, 'scripts/provision-n8n.sh')], {
 			encoding: 'utf8',
 			stdio: ['ignore', 'pipe', 'inherit'],
-			timeout: 20 * 60_000,
 		});
 	} catch (error) {
 		throw new Error(`Provisioning n8n failed: ${(error as Error).message}`);
 	}
 	const printed = Object.fromEntries(out.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
-	toolchain = {
-		node: printed.node,
-		n8n: join(printed.n8n, 'node_modules/n8n/bin/n8n'),
-		n8nModules: join(printed.n8n, 'node_modules'),
-	};
-	for (const path of [toolchain.node, toolchain.n8n]) {
+	const n8nModules = join(printed.n8n, 'node_modules');
+	for (const path of [printed.node, join(n8nModules, 'n8n/bin/n8n')]) {
 		if (!existsSync(path)) throw new Error(`Provisioning n8n failed: ${path} is missing`);
 	}
+	const { version } = JSON.parse(readFileSync(join(n8nModules, 'n8n/package.json'), 'utf8')) as { version: string };
+	toolchain = { node: printed.node, n8n: join(n8nModules, 'n8n/bin/n8n'), n8nModules, version };
 	return toolchain;
 }
 
@@ -52,25 +52,21 @@ export function provisionN8n(): Toolchain {
 export type Installation = 'custom' | 'community';
 
 /**
- * Stages the built package as n8n sees a community package: its dist, papaparse, and the peer
- * dependency n8n-workflow resolved to n8n's own copy. Returns the folder for N8N_CUSTOM_EXTENSIONS
- * ('' for a community installation).
+ * Stages the package as it would be published into `modules`: the tarball `npm pack` makes (the
+ * built dist with papaparse bundled in, README, LICENSE, package.json, and no node_modules),
+ * unpacked, with the peer dependency n8n-workflow resolved to n8n's own copy.
  */
-function stagePackage(root: string, tools: Toolchain, installation: Installation): string {
+function stagePackage(root: string, modules: string, tools: Toolchain): void {
 	if (!existsSync(join(REPO, 'dist/nodes/Audience/Audience.node.js'))) {
 		throw new Error('The package is not built: run `npm run build` first');
 	}
-	const custom = installation === 'custom' ? join(root, 'custom') : join(root, '.n8n/nodes/node_modules');
-	const pkg = join(custom, PACKAGE_NAME);
+	const pkg = join(modules, PACKAGE_NAME);
 	mkdirSync(join(pkg, 'node_modules'), { recursive: true });
-	cpSync(join(REPO, 'dist'), join(pkg, 'dist'), { recursive: true });
-	cpSync(join(REPO, 'package.json'), join(pkg, 'package.json'));
-	symlinkSync(join(REPO, 'node_modules/papaparse'), join(pkg, 'node_modules/papaparse'));
+	const [packed] = JSON.parse(
+		execFileSync('npm', ['pack', '--json', '--silent', '--pack-destination', root], { cwd: REPO, encoding: 'utf8' }),
+	) as Array<{ filename: string }>;
+	execFileSync('tar', ['-xzf', join(root, packed.filename), '-C', pkg, '--strip-components=1']);
 	symlinkSync(join(tools.n8nModules, 'n8n-workflow'), join(pkg, 'node_modules/n8n-workflow'));
-	if (installation === 'custom') return custom;
-	const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
-	writeFileSync(join(root, '.n8n/nodes/package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: version } }));
-	return '';
 }
 
 export interface Credential {
@@ -114,14 +110,29 @@ export class LocalN8n {
 	/** The prefix of the package's node types in this n8n. */
 	readonly nodePrefix: string;
 	private readonly tools: Toolchain;
-	private readonly custom: string;
+	/** Where the tarball is packed and, for a `custom` installation, unpacked. */
+	private readonly staging: string;
+	/**
+	 * The extensions folder n8n loads the package from (the unpacked tarball; '' for a community
+	 * installation), outside the clone so that nothing in the repository's node_modules can stand in
+	 * for what the package bundles.
+	 */
+	readonly custom: string;
 
 	constructor(tools: Toolchain = provisionN8n(), installation: Installation = 'custom') {
 		this.tools = tools;
 		mkdirSync(join(REPO, '.tmp'), { recursive: true });
-		this.folder = mkdtempSync(join(REPO, '.tmp', 'n8n-'));
-		this.custom = stagePackage(this.folder, tools, installation);
+		// A community package is resolved from the user folder: that folder is then outside the clone too.
+		this.folder = mkdtempSync(join(installation === 'community' ? tmpdir() : join(REPO, '.tmp'), 'n8n-'));
 		this.nodePrefix = installation === 'custom' ? NODE_PREFIX : `${PACKAGE_NAME}.`;
+		this.staging = mkdtempSync(join(tmpdir(), 'n8n-nodes-audience-sync-'));
+		this.custom = installation === 'custom' ? join(this.staging, 'custom') : '';
+		stagePackage(this.staging, this.custom || join(this.folder, '.n8n/nodes/node_modules'), tools);
+		if (installation === 'community') {
+			const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+			const installed = { name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: version } };
+			writeFileSync(join(this.folder, '.n8n/nodes/package.json'), JSON.stringify(installed));
+		}
 	}
 
 	env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -211,9 +222,10 @@ export class LocalN8n {
 
 	private server?: ChildProcess;
 
-	/** `n8n publish:workflow`: a published workflow's trigger runs under `n8n start`. */
+	/** Publishes (n8n 1.x: activates) a workflow: its trigger then runs under `n8n start`. */
 	async publish(workflowId: string): Promise<void> {
-		await this.cli(['publish:workflow', `--id=${workflowId}`]);
+		const n8n1 = this.tools.version.startsWith('1.');
+		await this.cli(n8n1 ? ['update:workflow', `--id=${workflowId}`, '--active=true'] : ['publish:workflow', `--id=${workflowId}`]);
 	}
 
 	/** `n8n start` in the background, resolved once the editor is served (it comes up after /healthz). */
@@ -255,6 +267,7 @@ export class LocalN8n {
 		this.server?.kill('SIGKILL');
 		if (process.env.KEEP_N8N === '1') return;
 		rmSync(this.folder, { recursive: true, force: true });
+		rmSync(this.staging, { recursive: true, force: true });
 	}
 }
 

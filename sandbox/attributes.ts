@@ -11,7 +11,7 @@ const TYPED_KEY = /^(date|url)\((.*)\)$/;
 /** Date and time, optional fraction, optional `Z` or offset (the docs show both forms). */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?$/;
 
-/** Checks an `attributes` object (Batch attribute rules, reference C); returns it as received. */
+/** Checks an `attributes` object (docs/api-notes.md#batch-2x-attribute-rules); returns it as received. */
 export function parseAttributes(value: unknown, where: string): Attributes {
 	if (!isPlainObject(value)) throw malformed(`${where}: must be an object`);
 	const keys = Object.keys(value);

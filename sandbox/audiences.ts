@@ -2,7 +2,7 @@ import { isoUtc, isoUtcSeconds, isoWithoutZone } from './clock';
 
 export type Attributes = Record<string, unknown>;
 export type TokenState = 'PENDING' | 'APPLIED' | 'REPLACED';
-/** Batch's docs disagree on the word for a pending write (reference A.7); the sandbox can report either. */
+/** Batch's docs disagree on the word for a pending write (docs/api-notes.md#batch-2x-indexing-states); the sandbox can report either. */
 export type PendingStateWord = 'IN_PROGRESS' | 'IN_PROCESS';
 
 /** An audience whose writes are acknowledged with an indexing token and applied later. */

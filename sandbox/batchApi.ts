@@ -5,9 +5,10 @@ import { SANDBOX_CREDENTIALS } from './credentials';
 import type { ApiProblem } from './errors';
 import { malformed, missing } from './errors';
 import { applyIdEntries, parseIdEntries } from './idsPayload';
+import { checkRecordRules } from './recordRules';
 import { parseAudienceName, parseListLimit, parseOptionalString, requestedIndexingState } from './params';
 
-/** Batch project API 2.x, `/{2.x}/audiences/{operation}` (reference A and B). */
+/** Batch project API 2.x, `/{2.x}/audiences/{operation}` (docs/api-notes.md#batch-project-api-2x). */
 
 type BatchErrorCode =
 	| ApiProblem
@@ -140,6 +141,7 @@ async function writeMembers(
 	const body = await context.readJsonBody(['name', 'ids']);
 	const name = parseAudienceName(body.name);
 	const entries = parseIdEntries(body.ids, { withAction, withTags: false, minIds });
+	checkRecordRules(entries, context.state.rejectedIds);
 	const audience = findAudience(context, name, { forWrite: true });
 	if (!audience) return;
 	const replaceAll = !withAction;

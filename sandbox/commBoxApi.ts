@@ -9,7 +9,7 @@ import { malformed, missing } from './errors';
 import { decodePathSegment } from './http';
 import { MultipartPart, parseMultipart } from './multipart';
 
-/** CommBox audiences API at `/` (reference E, seed 004). Every reply uses the `{status, description, response_time, data?}` envelope. */
+/** CommBox audiences API at `/` (docs/api-notes.md#commbox-audiences-api). Every reply uses the `{status, description, response_time, data?}` envelope. */
 
 const PROBLEM_REPLIES: Record<ApiProblem, { status: number; description: string }> = {
 	MISSING_PARAMETER: { status: 400, description: 'Bad Request' },

@@ -12,6 +12,7 @@ export class RequestContext {
 	/** Entries in `ids[]` or rows of the uploaded file, for the request log. */
 	idsCount = 0;
 	private replied = false;
+	private replyDropped = false;
 	private readonly startedAt = performance.now();
 
 	constructor(
@@ -45,7 +46,13 @@ export class RequestContext {
 		return body;
 	}
 
+	/** The request is still processed, but its reply is replaced by a closed connection (logged as status 0). */
+	dropReply(): void {
+		this.replyDropped = true;
+	}
+
 	reply(status: number, body: unknown, headers: Record<string, string> = {}): void {
+		if (this.replyDropped) return this.closeWithoutReply();
 		if (!this.markReplied(status)) return;
 		const text = JSON.stringify(body);
 		// Error messages may echo client input, which could hold a sandbox secret.

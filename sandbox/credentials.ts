@@ -1,3 +1,5 @@
+import { secretMasker } from '../nodes/Audience/engine/secrets';
+
 /** The only credentials the sandbox accepts. They are fake and safe to print. */
 export const SANDBOX_CREDENTIALS = {
 	batchRestKey: 'sandbox-rest-key',
@@ -7,9 +9,7 @@ export const SANDBOX_CREDENTIALS = {
 	commBoxApiKey: 'sandbox-commbox-key',
 } as const;
 
-const SECRETS = Object.values(SANDBOX_CREDENTIALS);
+export const SANDBOX_SECRETS: readonly string[] = Object.values(SANDBOX_CREDENTIALS);
 
-/** Replaces every sandbox secret found in `text` with `***`. */
-export function redactSecrets(text: string): string {
-	return SECRETS.reduce((result, secret) => result.split(secret).join('***'), text);
-}
+/** Replaces every sandbox secret found in `text`, in any form (e.g. URL-encoded), with `***`. */
+export const redactSecrets = secretMasker(SANDBOX_SECRETS);

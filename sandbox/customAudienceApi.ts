@@ -6,6 +6,7 @@ import type { ApiProblem } from './errors';
 import { malformed, missing } from './errors';
 import { decodePathSegment } from './http';
 import { applyIdEntries, IdEntry, parseIdEntries } from './idsPayload';
+import { checkRecordRules } from './recordRules';
 import {
 	parseAudienceName,
 	parseIntegerParam,
@@ -14,12 +15,12 @@ import {
 	requestedIndexingState,
 } from './params';
 
-/** Batch legacy Custom Audience API, `/{1.0|1.1}/{app key}/custom-audience[/{name}]` (reference D, seed 003). */
+/** Batch legacy Custom Audience API, `/{1.0|1.1}/{app key}/custom-audience[/{name}]` (docs/api-notes.md#batch-custom-audience-api-legacy-1x). */
 
 type LegacyErrorName = ApiProblem | 'AUTHENTICATION_INVALID' | 'API_MISUSE' | 'ROUTE_NOT_FOUND';
 type LegacyVersion = '1.0' | '1.1';
 
-/** Seed 003's error list; 429 is not in it, so its numeric code is the sandbox's choice. */
+/** The documented error list (docs/api-notes.md#legacy-error-codes); 429 is not in it, so its numeric code is the sandbox's choice. */
 const LEGACY_ERRORS: Record<LegacyErrorName, { status: number; code: number }> = {
 	AUTHENTICATION_INVALID: { status: 401, code: 10 },
 	API_MISUSE: { status: 403, code: 12 },
@@ -150,6 +151,7 @@ async function updateAudience(context: RequestContext, path: AudiencePath): Prom
 	const body = await context.readJsonBody(['type', 'ids']);
 	parseType(body.type, path.version); // checked, not stored: the audience keeps its type
 	const entries = parseIdEntries(body.ids, { withAction: true, withTags: true, minIds: 1 });
+	checkRecordRules(entries, context.state.rejectedIds);
 	const audience = findAudience(context, name);
 	if (!audience) return;
 	replyToken(context, context.state.submitWrite(audience, () => applyIdEntries(audience.members, entries, toMember)));
@@ -161,6 +163,7 @@ async function replaceAudience(context: RequestContext, path: AudiencePath): Pro
 	const body = await context.readJsonBody(['type', 'ids']);
 	const type = parseType(body.type, path.version) ?? TYPES_BY_VERSION[path.version][0];
 	const entries = parseIdEntries(body.ids, { withAction: false, withTags: true, minIds: 0 });
+	checkRecordRules(entries, context.state.rejectedIds);
 	const audience = context.state.customAudience.get(name) ?? addAudience(context, name, type, '');
 	const apply = () => applyIdEntries(audience.members, entries, toMember, { replaceAll: true });
 	replyToken(context, context.state.submitWrite(audience, apply));

@@ -1,5 +1,5 @@
 /**
- * The error names shared by the Batch 2.x and legacy APIs (seed 003). Each API maps a name to its own
+ * The error names shared by the Batch 2.x and legacy APIs (docs/api-notes.md#legacy-error-codes). Each API maps a name to its own
  * status and body; CommBox answers all of them with its 4xx/5xx envelope.
  */
 export type ApiProblem =

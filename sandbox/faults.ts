@@ -2,7 +2,8 @@ import type { ApiName } from './apiModule';
 import { findUnknownField, isPlainObject } from './json';
 import { createRandom } from './random';
 
-export type FaultKind = '429' | '500' | '503' | 'reset' | 'latency';
+/** `lostResponse`: the request is processed, then the connection is closed without a reply. */
+export type FaultKind = '429' | '500' | '503' | 'reset' | 'lostResponse' | 'latency';
 export type FailureKind = Exclude<FaultKind, 'latency'>;
 
 export interface FaultRule {
@@ -44,7 +45,7 @@ interface ActiveRule {
 }
 
 const API_NAMES: readonly string[] = ['batch', 'customAudience', 'commBox'];
-const FAULT_KINDS: readonly string[] = ['429', '500', '503', 'reset', 'latency'];
+const FAULT_KINDS: readonly string[] = ['429', '500', '503', 'reset', 'lostResponse', 'latency'];
 const RULE_FIELDS: readonly string[] = ['api', 'route', 'kind', 'rate', 'count', 'after', 'retryAfterSeconds', 'latencyMs'];
 
 /**

@@ -13,12 +13,15 @@ export interface SandboxOptions {
 	seed?: number;
 	/** The word pending Batch 2.x tokens report; default IN_PROGRESS. */
 	inProcessState?: PendingStateWord;
+	/** Ids every Batch and legacy write refuses with a 400, as an undocumented record-level rule would. */
+	rejectIds?: string[];
 }
 
 /** What can change while the sandbox runs (`POST /__sandbox/config`). */
 export interface SandboxConfig {
 	indexingDelayMs?: number;
 	inProcessState?: PendingStateWord;
+	rejectIds?: string[];
 }
 
 export const DEFAULT_INDEXING_DELAY_MS = 1500;
@@ -32,13 +35,15 @@ export class SandboxRuntime {
 	readonly log = new RequestLog();
 
 	constructor(options: SandboxOptions) {
-		const { indexingDelayMs = DEFAULT_INDEXING_DELAY_MS, inProcessState = 'IN_PROGRESS' } = parseSandboxConfig({
+		const { indexingDelayMs = DEFAULT_INDEXING_DELAY_MS, inProcessState = 'IN_PROGRESS', rejectIds = [] } = parseSandboxConfig({
 			indexingDelayMs: options.indexingDelayMs,
 			inProcessState: options.inProcessState,
+			rejectIds: options.rejectIds,
 		});
 		const seed = options.seed ?? DEFAULT_SEED;
 		if (!Number.isInteger(seed)) throw new Error('seed must be an integer');
 		this.state = new SandboxState(seed, indexingDelayMs, inProcessState);
+		this.state.rejectedIds = new Set(rejectIds);
 		this.faults = new FaultInjector(seed);
 	}
 
@@ -55,18 +60,26 @@ export class SandboxRuntime {
 
 	/** Validates and applies a config (possibly from JSON); returns the resulting settings. */
 	configure(input: unknown): Required<SandboxConfig> {
-		const { indexingDelayMs, inProcessState } = parseSandboxConfig(input);
+		const { indexingDelayMs, inProcessState, rejectIds } = parseSandboxConfig(input);
 		if (indexingDelayMs !== undefined) this.state.indexing.setDelay(indexingDelayMs);
 		if (inProcessState !== undefined) this.state.pendingStateWord = inProcessState;
-		return { indexingDelayMs: this.state.indexing.indexingDelayMs, inProcessState: this.state.pendingStateWord };
+		if (rejectIds !== undefined) this.state.rejectedIds = new Set(rejectIds);
+		return {
+			indexingDelayMs: this.state.indexing.indexingDelayMs,
+			inProcessState: this.state.pendingStateWord,
+			rejectIds: [...this.state.rejectedIds],
+		};
 	}
 }
 
 function parseSandboxConfig(input: unknown): SandboxConfig {
-	if (!isPlainObject(input)) throw new Error('config: expected {"indexingDelayMs"?, "inProcessState"?}');
-	const unknownField = findUnknownField(input, ['indexingDelayMs', 'inProcessState']);
+	if (!isPlainObject(input)) throw new Error('config: expected {"indexingDelayMs"?, "inProcessState"?, "rejectIds"?}');
+	const unknownField = findUnknownField(input, ['indexingDelayMs', 'inProcessState', 'rejectIds']);
 	if (unknownField) throw new Error(`config: unknown field "${unknownField}"`);
-	const { indexingDelayMs, inProcessState } = input;
+	const { indexingDelayMs, inProcessState, rejectIds } = input;
+	if (rejectIds !== undefined && !(Array.isArray(rejectIds) && rejectIds.every((id) => typeof id === 'string' && id !== ''))) {
+		throw new Error('config: rejectIds must be an array of non-empty strings');
+	}
 	if (indexingDelayMs !== undefined && !(Number.isInteger(indexingDelayMs) && (indexingDelayMs as number) >= 0)) {
 		throw new Error('config: indexingDelayMs must be a non-negative integer');
 	}

@@ -15,19 +15,25 @@ import type { SandboxRuntime } from './runtime';
 /** Tried in order; CommBox lives at `/` and owns whatever the Batch APIs do not. */
 const APIS: readonly ApiModule[] = [customAudienceApi, batchApi, commBoxApi];
 
-const FAILURE_PROBLEMS: Record<Exclude<FailureKind, 'reset'>, ApiProblem> = {
+const FAILURE_PROBLEMS: Record<Exclude<FailureKind, 'reset' | 'lostResponse'>, ApiProblem> = {
 	'429': 'TOO_MANY_REQUESTS',
 	'500': 'SERVER_ERROR',
 	'503': 'MAINTENANCE_ERROR',
 };
 
 export function createSandboxServer(runtime: SandboxRuntime): Server {
-	return createServer((req, res) => {
+	const server = createServer((req, res) => {
 		handleRequest(runtime, req, res).catch((error: unknown) => {
 			console.error('sandbox: unexpected error', error);
 			res.destroy();
 		});
 	});
+	// Node closes an idle keep-alive connection after 5 s; a client reusing it at that moment gets a
+	// reset it never caused (seen on loaded machines). Idle connections stay open longer than any
+	// client keeps them, as API gateways do; faults are injected on purpose, never by timing.
+	server.keepAliveTimeout = 65_000;
+	server.headersTimeout = 66_000;
+	return server;
 }
 
 async function handleRequest(runtime: SandboxRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -45,7 +51,7 @@ async function handleRequest(runtime: SandboxRuntime, req: IncomingMessage, res:
 		time: new Date().toISOString(),
 		api: api.name,
 		method,
-		path: pathForLog(api.name, target.raw),
+		path: pathForLog(target, req.headers),
 		route: endpoint.route,
 		...(fault ? { fault: fault.label } : {}),
 	});
@@ -69,7 +75,7 @@ function resolveEndpoint(method: string, segments: readonly string[]): { api: Ap
 	throw new Error('unreachable: the CommBox API resolves every path');
 }
 
-/** A faulted request is never processed, so a client may safely retry it. */
+/** A faulted request is never processed (a client may safely retry it), except `lostResponse`: processed, reply dropped. */
 async function handleWithFault(
 	api: ApiModule,
 	endpoint: Endpoint,
@@ -78,7 +84,8 @@ async function handleWithFault(
 ): Promise<void> {
 	if (fault?.latencyMs) await delay(fault.latencyMs);
 	if (fault?.failure === 'reset') return context.closeWithoutReply();
-	if (fault?.failure) {
+	if (fault?.failure === 'lostResponse') context.dropReply();
+	else if (fault?.failure) {
 		if (fault.failure === '429') context.res.setHeader('Retry-After', String(fault.retryAfterSeconds));
 		return api.replyProblem(context, FAILURE_PROBLEMS[fault.failure], `Injected fault: ${fault.failure}`);
 	}

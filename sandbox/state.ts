@@ -73,6 +73,8 @@ export class SandboxState {
 	readonly customAudience = new Map<string, CustomAudience>();
 	readonly commBox = new Map<string, CommBoxAudience>();
 	readonly indexing: IndexingQueue;
+	/** Ids every Batch and legacy write refuses with a 400 (config; kept across resets). */
+	rejectedIds: ReadonlySet<string> = new Set();
 	private readonly clock = new MonotonicClock();
 	private random: () => number;
 	private lastSeq = 0;

@@ -4,10 +4,12 @@
 # Prints `node=<Node 24 binary>` and `n8n=<n8n install folder>` on stdout. Every failure names the step and the fix.
 #
 #   AUDIENCE_SYNC_CACHE   cache directory (default ~/.cache/n8n-nodes-audience-sync)
-#   N8N_VERSION           n8n to install (default 2.40.7); NODE24_VERSION likewise (default 24.21.0)
+#   N8N_VERSION           n8n to install (default 2.40.7; `1.x` means the last 1.x line, pinned to
+#                         1.123.81); NODE24_VERSION likewise (default 24.21.0). Both lines run on Node 24.
 set -euo pipefail
 
 N8N_VERSION="${N8N_VERSION:-2.40.7}"
+case "$N8N_VERSION" in 1 | 1.x | 1.123.x) N8N_VERSION=1.123.81 ;; esac
 NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
 CACHE="${AUDIENCE_SYNC_CACHE:-$HOME/.cache/n8n-nodes-audience-sync}"
 NODE_DIR="$CACHE/node-$NODE24_VERSION"
@@ -45,6 +47,11 @@ build_sqlite() {
 install_n8n() {
   say "installing n8n $N8N_VERSION into $N8N_DIR (about 4 minutes, 2.8 GB)"
   rm -rf "$N8N_DIR"
+  # n8n 1.x's n8n-nodes-base declares xlsx as a tarball URL outside the npm registry (cdn.sheetjs.com):
+  # the registry's xlsx 0.18.5 (same API, used by the spreadsheet and file-conversion nodes) stands in.
+  if [[ "$N8N_VERSION" == 1.* ]]; then
+    mkdir -p "$N8N_DIR" && echo '{ "private": true, "overrides": { "xlsx": "0.18.5" } }' >"$N8N_DIR/package.json"
+  fi
   # Install scripts are skipped: an optional native dependency downloads from outside the registry.
   PATH="$(dirname "$NODE_BIN"):$PATH" npm install --prefix "$N8N_DIR" "n8n@$N8N_VERSION" --ignore-scripts --no-audit --no-fund --loglevel=error >&2 \
     || fail "step 'install n8n': npm could not install n8n@$N8N_VERSION; check the registry is reachable, then run again"

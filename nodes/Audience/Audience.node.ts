@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 import { AUDIENCE_APP_DESCRIPTION } from './appDescription';
 import { operationSubtitle, platformDescription, route } from './actions/router';
-import { credentialTest } from './methods/credentialTest';
 import { listSearch } from './methods/listSearch';
 
 export class Audience implements INodeType {
@@ -15,22 +15,21 @@ export class Audience implements INodeType {
 		description: AUDIENCE_APP_DESCRIPTION,
 		defaults: { name: 'Audience' },
 		usableAsTool: true,
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'batchApi', required: true, testedBy: 'batchApiTest', displayOptions: { show: { resource: ['batch'] } } },
+			{ name: 'batchApi', required: true, displayOptions: { show: { resource: ['batch'] } } },
 			{
 				name: 'batchCustomAudienceApi',
 				required: true,
-				testedBy: 'batchCustomAudienceApiTest',
 				displayOptions: { show: { resource: ['batchCustomAudience'] } },
 			},
-			{ name: 'commBoxApi', required: true, testedBy: 'commBoxApiTest', displayOptions: { show: { resource: ['commBox'] } } },
+			{ name: 'commBoxApi', required: true, displayOptions: { show: { resource: ['commBox'] } } },
 		],
 		properties: platformDescription,
 	};
 
-	methods = { listSearch, credentialTest };
+	methods = { listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route.call(this);

@@ -1,13 +1,6 @@
-import type {
-	ILoadOptionsFunctions,
-	INodeExecutionData,
-	INodePropertyOptions,
-	INodeType,
-	INodeTypeDescription,
-	IPollFunctions,
-} from 'n8n-workflow';
+import type { INodeExecutionData, INodeProperties, INodePropertyOptions, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 import { AUDIENCE_APP_DESCRIPTION } from '../Audience/appDescription';
-import { credentialTest } from '../Audience/methods/credentialTest';
 import { listSearch } from '../Audience/methods/listSearch';
 import { pollAppliedChanges } from './pollAppliedChanges';
 
@@ -16,27 +9,47 @@ const PLATFORMS: INodePropertyOptions[] = [
 	{ name: 'Batch Custom Audience (Legacy)', value: 'batchCustomAudience', description: 'Custom audiences of a Batch app (API 1.x)' },
 ];
 
+function platformProperty(name: string, version: number): INodeProperties {
+	return {
+		displayName: 'Platform',
+		name,
+		type: 'options',
+		noDataExpression: true,
+		options: PLATFORMS,
+		default: 'batch',
+		description: 'The Batch API whose audiences are watched',
+		displayOptions: { show: { '@version': [version] } },
+	};
+}
+
 export class AudienceTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Audience Trigger',
 		name: 'audienceTrigger',
 		icon: { light: 'file:audienceTrigger.svg', dark: 'file:audienceTrigger.dark.svg' },
 		group: ['trigger'],
-		version: 1,
-		subtitle: `={{ "Indexing finished · " + (${JSON.stringify(Object.fromEntries(PLATFORMS.map((p) => [p.value, p.name])))})[$parameter["resource"]] }}`,
+		// Version 2 names the platform `platform`: n8n appends "Custom API Call", which a trigger cannot
+		// use, to a parameter named `resource`. Version 1 workflows keep theirs (see platformParameter).
+		version: [1, 2],
+		defaultVersion: 2,
+		subtitle: `={{ "Indexing finished · " + (${JSON.stringify(Object.fromEntries(PLATFORMS.map((p) => [p.value, p.name])))})[$parameter["platform"] || $parameter["resource"]] }}`,
 		// n8n's node search shows the Audience node and this trigger as one entry, with this text.
 		description: AUDIENCE_APP_DESCRIPTION,
 		defaults: { name: 'Audience Trigger' },
 		polling: true,
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
+		// `hide` on both names (an absent parameter hides nothing): one entry per credential for both versions.
 		credentials: [
-			{ name: 'batchApi', required: true, testedBy: 'batchApiTest', displayOptions: { show: { resource: ['batch'] } } },
+			{
+				name: 'batchApi',
+				required: true,
+				displayOptions: { hide: { platform: ['batchCustomAudience'], resource: ['batchCustomAudience'] } },
+			},
 			{
 				name: 'batchCustomAudienceApi',
 				required: true,
-				testedBy: 'batchCustomAudienceApiTest',
-				displayOptions: { show: { resource: ['batchCustomAudience'] } },
+				displayOptions: { hide: { platform: ['batch'], resource: ['batch'] } },
 			},
 		],
 		properties: [
@@ -56,19 +69,8 @@ export class AudienceTrigger implements INodeType {
 				],
 				default: 'indexingFinished',
 			},
-			/* eslint-disable n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options, n8n-nodes-base/node-param-default-wrong-for-options, n8n-nodes-base/node-param-description-wrong-for-dynamic-options --
-			   A fixed list loaded from a method: n8n appends "Custom API Call" to a static Platform list,
-			   which a trigger cannot use. The default stays "batch": saved workflows rely on it. */
-			{
-				displayName: 'Platform',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				typeOptions: { loadOptionsMethod: 'platforms' },
-				default: 'batch',
-				description: 'The Batch API whose audiences are watched',
-			},
-			/* eslint-enable n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options, n8n-nodes-base/node-param-default-wrong-for-options, n8n-nodes-base/node-param-description-wrong-for-dynamic-options */
+			platformProperty('platform', 2),
+			platformProperty('resource', 1),
 			{
 				displayName: 'Watch',
 				name: 'watch',
@@ -115,15 +117,7 @@ export class AudienceTrigger implements INodeType {
 		],
 	};
 
-	methods = {
-		listSearch,
-		credentialTest,
-		loadOptions: {
-			async platforms(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				return PLATFORMS;
-			},
-		},
-	};
+	methods = { listSearch };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		return await pollAppliedChanges.call(this);

@@ -53,7 +53,21 @@ export const audienceSources: Record<string, AudienceSource> = { batch: batchSou
 interface TriggerState {
 	/** Last `updated` seen APPLIED, per watched audience: one small entry each. */
 	applied?: Record<string, string>;
+	/** Known audiences missing from the latest listings: how many polls in a row. */
+	missing?: Record<string, number>;
 }
+
+/**
+ * A listing walked page by page can skip an audience when another one is deleted meanwhile, so an
+ * audience missing from one listing keeps its state; it is forgotten after this many polls in a row
+ * without it (then it is gone, or no longer watched).
+ */
+/** The trigger's Platform parameter: `platform` from version 2, `resource` in version 1 workflows. */
+export function platformParameter(typeVersion: number): 'platform' | 'resource' {
+	return typeVersion >= 2 ? 'platform' : 'resource';
+}
+
+export const FORGET_AFTER_MISSING_POLLS = 3;
 
 /**
  * Fires once per change that reached APPLIED since the last poll (key: name + `updated`). The first
@@ -61,7 +75,7 @@ interface TriggerState {
  * audience. Errors propagate, so a failing poll is visible; the state only moves on success.
  */
 export async function pollAppliedChanges(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-	const platform = this.getNodeParameter('resource') as string;
+	const platform = this.getNodeParameter(platformParameter(this.getNode().typeVersion)) as string;
 	const source = audienceSources[platform];
 	if (!source) throw new NodeOperationError(this.getNode(), `The platform "${platform}" cannot be watched`);
 	const listed = await source.call(this, watchedNames.call(this));
@@ -78,11 +92,23 @@ export async function pollAppliedChanges(this: IPollFunctions): Promise<INodeExe
 	const state = this.getWorkflowStaticData('node') as TriggerState;
 	const previous = state.applied;
 	// An audience with a write still pending keeps its last applied `updated`, so nothing is lost or re-fired.
-	state.applied = Object.fromEntries(
+	const applied: Record<string, string> = Object.fromEntries(
 		listed
 			.map((a) => [a.name, audiences.includes(a) ? a.updated : previous?.[a.name]])
 			.filter((entry): entry is [string, string] => entry[1] !== undefined),
 	);
+	const listedNames = new Set(listed.map((a) => a.name));
+	const missing: Record<string, number> = {};
+	for (const [name, updated] of Object.entries(previous ?? {})) {
+		if (listedNames.has(name)) continue;
+		const polls = (state.missing?.[name] ?? 0) + 1;
+		if (polls >= FORGET_AFTER_MISSING_POLLS) continue;
+		applied[name] = updated;
+		missing[name] = polls;
+	}
+	state.applied = applied;
+	if (Object.keys(missing).length > 0) state.missing = missing;
+	else delete state.missing;
 	if (!previous) return null;
 	const changed = audiences.filter((a) => previous[a.name] !== a.updated);
 	return changed.length ? [changed.map(toItem)] : null;

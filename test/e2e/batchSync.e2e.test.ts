@@ -3,8 +3,9 @@ import { outputOf } from '../../harness/n8n';
 import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec, TYPED_ATTRIBUTES } from '../../harness/workflows';
 
 /**
- * Issue "Batch Update and Replace" in a real n8n 2.40.7 against the sandbox: what the sandbox
- * received and holds, the output items and their pairedItem.
+ * Issue "Batch Update and Replace" in a real n8n 2.40.7 (1.123.x with N8N_VERSION=1.x:
+ * `npm run test:n8n1`) against the sandbox: what the sandbox received and holds, the output items
+ * and their pairedItem.
  */
 const audienceNode = (operation: string, parameters: Record<string, unknown>, extra: Partial<NodeSpec> = {}): NodeSpec => ({
 	name: 'Audience',

@@ -4,7 +4,8 @@ import { AUDIENCE, CREDENTIAL_REFS, linearWorkflow, type NodeSpec } from '../../
 
 /**
  * Issue "CommBox: Replace Static audience from workflow items or a file", in a real n8n 2.40.7
- * against the sandbox: what CommBox received and holds, the output items and their pairedItem.
+ * (1.123.x with N8N_VERSION=1.x: `npm run test:n8n1`) against the sandbox: what CommBox received
+ * and holds, the output items and their pairedItem.
  */
 const API_KEY = 'sandbox-commbox-key';
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });

@@ -5,7 +5,7 @@ import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, sandboxCredentials, 
 
 /**
  * Issue "Batch Custom Audience API 1.x (legacy)" in a real n8n 2.40.7 against the sandbox: update
- * with attributes and tags, replace, check indexing, delete, get many, every error code of seed 003
+ * with attributes and tags, replace, check indexing, delete, get many, every documented error code
  * a workflow can produce, and names that must never reach the path.
  */
 const BAD_REST_KEY = 'wrong-rest-key-0001';
@@ -137,7 +137,10 @@ describe('Batch Custom Audience API 1.x in a real n8n', () => {
 		expect(checks.map((i) => [i.json.audience, i.json.indexingToken, i.json.indexingState, i.json.done])).toEqual(
 			updates.map((u) => ['legacy_crm', u.json.indexingToken, 'APPLIED', true]),
 		);
-		expect(checks.map((i) => i.json.nb_ids)).toEqual([15000, 15000]);
+		// The sandbox applies one audience's writes in acceptance order, so the second token's APPLIED
+		// implies the first chunk's; when the first token is asked about, the second may or may not be applied yet.
+		expect([10002, 15000]).toContain(checks[0].json.nb_ids);
+		expect(checks[1].json.nb_ids).toBe(15000);
 		expect(sent().filter((r) => r.route === 'view').every((r) => /\/custom-audience\/legacy_crm\?indexing_token=[0-9a-f]{32}$/.test(r.path))).toBe(true);
 	}, 10 * 60_000);
 
@@ -206,7 +209,7 @@ describe('Batch Custom Audience API 1.x in a real n8n', () => {
 		}
 	}, 5 * 60_000);
 
-	describe('each error code of seed 003, produced by the sandbox', () => {
+	describe('each documented error code, produced by the sandbox', () => {
 		it.each([
 			['legacyCode10', 401, 'AUTHENTICATION_INVALID \\(code 10\\): The X-Authorization header is missing or invalid', /Check the REST API key/],
 			['legacyCode12', 403, 'API_MISUSE \\(code 12\\): The API key in the path does not belong to an app', /App API Key/],

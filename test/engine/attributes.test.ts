@@ -129,6 +129,9 @@ describe('attribute typing', () => {
 			['2000-02-29', '2000-02-29T00:00:00Z'],
 			['0050-06-01', '0050-06-01T00:00:00Z'],
 			[' 2024-01-31 ', '2024-01-31T00:00:00Z'],
+			['2024-02-29T23:59:59.999Z', '2024-02-29T23:59:59.999Z'],
+			['0000-01-01T00:00:00.000Z', '0000-01-01T00:00:00Z'],
+			['9999-12-31T23:59:59Z', '9999-12-31T23:59:59Z'],
 		])('turns %j into %j', (value, expected) => {
 			expect(typed('date', value, 'since')).toEqual({ 'date(since)': expected });
 		});
@@ -161,6 +164,17 @@ describe('attribute typing', () => {
 			'2024-01-31T10:20:30+02:60',
 			'yesterday',
 			'1706659200000',
+			'2023-02-29T00:00:00Z',
+			'2024-04-31T00:00:00.000Z',
+			'2024-01-31T24:00:00Z',
+			'2024-01-31T10:60:00.000Z',
+			'2024-01-31T10:20:60Z',
+			'2024-01-31T10:20:30,000Z',
+			'2024-01-31T10:20:3aZ',
+			'2024-01-31T10:20:30.0a0Z',
+			'2024-01-31 10:20:30Z',
+			'2024/01/31T10:20:30Z',
+			'2024-01-31T10:20:30.000z',
 		])('rejects the string %j', (value) => {
 			expect(typed('date', value, 'since')).toBe(`attribute "since": ${JSON.stringify(value)} is not an ISO-8601 date`);
 		});
@@ -355,5 +369,49 @@ describe('attribute sets', () => {
 		const plan = planSync([{ itemIndex: 0, audience: 'vip', id: 'u1', action: 'remove', attributes: { plan: 'gold' } }], { mode: 'replace' });
 		expect(plan.invalid).toEqual([]);
 		expect(plan.requests[0].members).toEqual([{ id: 'u1', attributes: { plan: 'gold' } }]);
+	});
+});
+
+describe('attribute names that would reach an object prototype', () => {
+	it.each(['__proto__', 'constructor', 'prototype', 'Constructor'])('%s is refused, as a mapped field and as a JSON key', (name) => {
+		for (const attributes of [[{ name, type: 'auto' as const, value: 'x' }], JSON.parse(`{"plan": "pro", ${JSON.stringify(name)}: {"admin": true}}`)]) {
+			const plan = planWith(attributes);
+			expect(plan.invalid.map((item) => item.message)).toEqual([
+				`attribute name ${JSON.stringify(name)} is reserved: it would change the object's prototype instead of being sent`,
+			]);
+			expect(plan.requests).toEqual([]);
+		}
+	});
+});
+
+describe('mapped fields repeated over many items', () => {
+	const fields = (plan: unknown, score: unknown, since: unknown) => [
+		{ name: 'plan', type: 'string' as const, value: plan },
+		{ name: ' score ', type: 'number' as const, value: score },
+		{ name: 'since', type: 'date' as const, value: since },
+	];
+
+	it('types each item by its own values, and an item with other names is checked on its own', () => {
+		const plan = planSync(
+			[
+				{ itemIndex: 0, audience: 'vip', id: 'u0', attributes: fields('pro', 3, '2024-01-31T10:00:00.000Z') },
+				{ itemIndex: 1, audience: 'vip', id: 'u1', attributes: fields('', '12', null) },
+				{ itemIndex: 2, audience: 'vip', id: 'u2', attributes: fields('team', 'lots', 'soon') },
+				{ itemIndex: 3, audience: 'vip', id: 'u3', attributes: [...fields('a', 1, undefined), { name: 'PLAN', type: 'string', value: 'b' }] },
+				{ itemIndex: 4, audience: 'vip', id: 'u4', attributes: fields(undefined, undefined, '') },
+				{ itemIndex: 5, audience: 'vip', id: 'u5', attributes: fields('free', 0, 0) },
+			],
+			{ mode: 'update' },
+		);
+		expect(plan.requests[0].members).toEqual([
+			{ action: 'add', id: 'u0', attributes: { plan: 'pro', score: 3, 'date(since)': '2024-01-31T10:00:00Z' } },
+			{ action: 'add', id: 'u1', attributes: { score: 12 } },
+			{ action: 'add', id: 'u4' },
+			{ action: 'add', id: 'u5', attributes: { plan: 'free', score: 0, 'date(since)': '1970-01-01T00:00:00Z' } },
+		]);
+		expect(plan.invalid).toEqual([
+			{ itemIndex: 2, id: 'u2', message: 'attribute "score": "lots" is not a number; attribute "since": "soon" is not an ISO-8601 date' },
+			{ itemIndex: 3, id: 'u3', message: 'attribute "PLAN" is given more than once' },
+		]);
 	});
 });

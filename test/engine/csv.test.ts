@@ -99,28 +99,57 @@ describe('buildAudienceCsv', () => {
 		expect(rowsOf(result.csv)[1]).toEqual(['33612345678', 'plain', '42.5', 'true', '2024-01-31T08:00:00.000Z', '{"a":1}', '["x","y"]', '', '']);
 	});
 
-	it('neutralizes cells and headers that a spreadsheet would run as formulas', () => {
+	it('neutralizes text cells and headers that a spreadsheet would run as formulas', () => {
 		const result = buildAudienceCsv([
 			{
 				itemIndex: 0,
-				phone: '33612345678',
+				phone: '+33612345678',
 				columns: {
 					link: '=HYPERLINK("http://x")',
-					plus: '+1',
-					minus: '-2',
+					sum: '=1+1',
+					plusText: '+cmd|x',
+					minusText: '-A1',
 					at: '@SUM(A1:A2)',
 					tab: '\tx',
+					tabNumber: '\t5',
 					cr: '\rx',
-					negative: -3,
 					safe: 'a=b',
 					'=cmd': 'header',
 				},
 			},
 		]);
 		const [header, row] = rowsOf(result.csv);
-		expect(header).toEqual(['phone1', 'link', 'plus', 'minus', 'at', 'tab', 'cr', 'negative', 'safe', "'=cmd"]);
-		expect(row).toEqual(['33612345678', `'=HYPERLINK("http://x")`, "'+1", "'-2", "'@SUM(A1:A2)", "'\tx", "'\rx", "'-3", 'a=b', 'header']);
-		expect(result.columns[9]).toBe("'=cmd");
+		expect(header).toEqual(['phone1', 'link', 'sum', 'plusText', 'minusText', 'at', 'tab', 'tabNumber', 'cr', 'safe', "'=cmd"]);
+		expect(row).toEqual([
+			'33612345678',
+			`'=HYPERLINK("http://x")`,
+			"'=1+1",
+			"'+cmd|x",
+			"'-A1",
+			"'@SUM(A1:A2)",
+			"'\tx",
+			"'\t5",
+			"'\rx",
+			'a=b',
+			'header',
+		]);
+		expect(result.columns[10]).toBe("'=cmd");
+	});
+
+	it('leaves numbers and phone-like values unchanged, as text or as numbers', () => {
+		const columns = {
+			negative: '-12.5',
+			negativeNumber: -3,
+			positive: '+12',
+			exponent: '-1e5',
+			phone: '+33 1 23',
+			dashed: '+1 (555) 123-4567',
+			comma: '-1,5',
+		};
+		const result = buildAudienceCsv([{ itemIndex: 0, phone: '33612345678', columns }]);
+		const [header, row] = rowsOf(result.csv);
+		expect(header).toEqual(['phone1', ...Object.keys(columns)]);
+		expect(row).toEqual(['33612345678', '-12.5', '-3', '+12', '-1e5', '+33 1 23', '+1 (555) 123-4567', '-1,5']);
 	});
 
 	it('quotes commas, quotes and newlines so they read back unchanged', () => {

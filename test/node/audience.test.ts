@@ -113,10 +113,8 @@ describe('Audience node through WorkflowExecute', () => {
 			expect(success[0].pairedItem).toEqual([{ item: 0 }, { item: 2 }]);
 
 			expect(failure).toHaveLength(1);
-			expect(failure[0].json.error).toMatch(/^Item 1\b/);
-			// n8n merges the paired input item into an error-output item.
-			expect(failure[0].json.email).toBe('no-id@example.com');
-			expect(failure[0].json.details).toMatchObject({ itemIndex: 1 });
+			// n8n merges the paired input item into an error-output item: the node adds only `error`.
+			expect(failure[0].json).toEqual({ email: 'no-id@example.com', error: expect.stringMatching(/^Item 1: missing id/) });
 			expect(failure[0].pairedItem).toEqual([{ item: 1 }]);
 
 			expect(sandbox.requests().map((r) => [r.route, r.status, r.ids])).toEqual([['update', 202, 2]]);
@@ -136,5 +134,43 @@ describe('Audience node through WorkflowExecute', () => {
 			expect(outputs[0].map((item) => item.pairedItem)).toEqual([[{ item: 0 }, { item: 2 }], [{ item: 1 }]]);
 			expect(outputs[0][1].json.error).toMatch(/^Item 1\b/);
 		});
+	});
+
+	describe('mapped attributes, read straight from the items or through the expression engine alike', () => {
+		const items = [
+			{ id: 'u1', plan: 'pro', score: 3, since: '2024-01-31T10:00:00.000Z' },
+			{ id: 'u2', plan: 'free', score: 'many', since: '2024-02-01' },
+			{ id: 'u1', plan: 'team', score: 5, since: '2024-03-01T00:00:00Z' },
+		];
+		const mapped = (score: string) => ({
+			attributeMode: 'fields',
+			attributes: {
+				attribute: [
+					{ name: 'plan', type: 'string', value: '={{ $json.plan }}' },
+					{ name: 'score', type: 'number', value: score },
+					{ name: 'since', type: 'date', value: "={{ $json['since'] }}" },
+				],
+			},
+		});
+
+		it.each([['={{ $json.score }}'], ['={{ $json.score ?? null }}']])(
+			'score %s: the last occurrence wins, the invalid item is reported with its id',
+			async (score) => {
+				const node = batchUpdate(AUDIENCE_NAME, {}, { onError: 'continueErrorOutput' });
+				Object.assign(node.parameters as IDataObject, mapped(score));
+				const run = await runWorkflow(itemsWorkflow(items, [node]), credentials());
+
+				expect(run.status).toBe('success');
+				const [success, failure] = run.nodes.Audience.outputs;
+				expect(success.map((item) => [item.json.ids, item.json.duplicatesCollapsed, item.pairedItem])).toEqual([[1, 1, [{ item: 0 }, { item: 2 }]]]);
+				expect(failure.map((item) => [item.json.error, item.pairedItem])).toEqual([
+					['Item 1 (id "u2"): attribute "score": "many" is not a number', [{ item: 1 }]],
+				]);
+				await sandbox.whenIdle();
+				expect(sandbox.state().batch.audiences[AUDIENCE_NAME].members).toEqual({
+					u1: { plan: 'team', score: 5, 'date(since)': '2024-03-01T00:00:00Z' },
+				});
+			},
+		);
 	});
 });

@@ -6,8 +6,9 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
 import { DEFAULT_POLICY } from '../../nodes/Audience/transport/request';
+import { FORGET_AFTER_MISSING_POLLS } from '../../nodes/AudienceTrigger/pollAppliedChanges';
 import { runPoll } from './harness';
-import { startLoopbackServer } from './loopback';
+import { type LoopbackServer, startLoopbackServer } from './loopback';
 
 let sandbox: Sandbox;
 
@@ -218,6 +219,30 @@ describe('Audience Trigger poll() through n8n-core', () => {
 		expect(await runPoll(parameters, legacyCredentials, { mode: 'trigger', staticData })).toBeNull();
 	});
 
+	it('version 2 reads its Platform from `platform` (version 1 workflows keep `resource`)', async () => {
+		const legacyCredentials = {
+			batchCustomAudienceApi: {
+				restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
+				appApiKey: SANDBOX_CREDENTIALS.customAudienceAppKey,
+				apiVersion: '1.1',
+				baseUrl: sandbox.url,
+			},
+		};
+		const manual = async (parameters: IDataObject, creds: IDataObject, typeVersion: number) =>
+			jsonOf(await runPoll(parameters, creds as never, { mode: 'manual', staticData: {}, typeVersion }));
+
+		const legacy = await manual({ platform: 'batchCustomAudience', watch: 'all' }, legacyCredentials, 2);
+		const batch = await manual({ platform: 'batch', watch: 'all' }, credentials(), 2);
+		const batchByDefault = await manual({ watch: 'all' }, credentials(), 2);
+
+		expect(legacy.map((item) => item.platform)).toEqual(['batchCustomAudience']);
+		expect(batch.map((item) => item.platform)).toEqual(['batch']);
+		expect(batchByDefault.map((item) => item.platform)).toEqual(['batch']);
+		const paths = sandbox.requests().map((request) => request.path);
+		expect(paths.filter((path) => path.includes('/custom-audience'))).not.toHaveLength(0);
+		expect(paths.filter((path) => path.startsWith('/2.11/audiences/list'))).not.toHaveLength(0);
+	});
+
 	describe('poll errors (backoff shortened, retry count unchanged)', () => {
 		const saved = { ...DEFAULT_POLICY };
 
@@ -285,4 +310,84 @@ describe('Audience Trigger poll() through n8n-core', () => {
 			await expect(poll({}, 'manual')).rejects.toThrow(/Batch answered 500/);
 		});
 	});
+});
+
+describe('legacy listing walked by offset while an audience is deleted', () => {
+	const BULK = 101; // with the seeded audience: 102, two pages of 100
+	const appKey = SANDBOX_CREDENTIALS.customAudienceAppKey;
+	const legacy = (method: string, name: string, body?: IDataObject) =>
+		fetch(`${sandbox.url}/1.1/${appKey}/custom-audience/${name}`, {
+			method,
+			headers: { 'X-Authorization': SANDBOX_CREDENTIALS.batchRestKey, 'Content-Type': 'application/json' },
+			body: body ? JSON.stringify(body) : undefined,
+		});
+	/** Deleted by the proxy just before the second page is read, when armed. */
+	let deleteBeforeSecondPage: string | undefined;
+	let deleteStatus: number | undefined;
+	let proxy: LoopbackServer;
+
+	beforeAll(async () => {
+		// Forwards to the sandbox; an armed deletion happens between the two pages of one walk.
+		proxy = await startLoopbackServer({
+			respond: (request, response) =>
+				void (async () => {
+					if (deleteBeforeSecondPage && /(^|&)from=100(&|$)/.test(request.query)) {
+						deleteStatus = (await legacy('DELETE', deleteBeforeSecondPage)).status;
+						deleteBeforeSecondPage = undefined;
+					}
+					const reply = await fetch(`${sandbox.url}${request.path}?${request.query}`, {
+						method: request.method,
+						headers: { 'X-Authorization': String(request.headers['x-authorization'] ?? '') },
+					});
+					response.writeHead(reply.status, { 'Content-Type': 'application/json' });
+					response.end(await reply.text());
+				})(),
+		});
+	});
+
+	afterAll(async () => {
+		await proxy.close();
+	});
+
+	it('no other audience fires again; the deleted one is forgotten after it stays absent', async () => {
+		for (let k = 0; k < BULK; k++) expect((await legacy('POST', `bulk_${k}`, { type: 'install_ids' })).status).toBe(201);
+		await sandbox.whenIdle();
+		const parameters = { resource: 'batchCustomAudience', watch: 'all' };
+		const credentials = {
+			batchCustomAudienceApi: { restApiKey: SANDBOX_CREDENTIALS.batchRestKey, appApiKey: appKey, apiVersion: '1.1', baseUrl: proxy.url },
+		};
+		const staticData: IDataObject = {};
+		const legacyPoll = () => runPoll(parameters, credentials, { mode: 'trigger', staticData });
+		const listPages = (fromSeq: number) =>
+			sandbox.requests().filter((r) => r.api === 'customAudience' && r.route === 'list' && r.seq > fromSeq).map((r) => r.path.split('?')[1]);
+
+		expect(await legacyPoll()).toBeNull();
+		const baseline = { ...applied(staticData) };
+		expect(Object.keys(baseline)).toHaveLength(BULK + 1);
+
+		// Newest first: page 1 is bulk_100..bulk_1. Deleting bulk_100 meanwhile shifts bulk_0 to
+		// offset 99, so page 2 (from 100) holds only the seeded audience: bulk_0 is not listed.
+		deleteBeforeSecondPage = `bulk_${BULK - 1}`;
+		let seq = lastSeq();
+		expect(await legacyPoll()).toBeNull();
+		expect(deleteStatus).toBe(200);
+		expect(listPages(seq)).toEqual(['from=0&limit=100', 'from=100&limit=100']);
+		expect(applied(staticData)).toEqual(baseline);
+
+		// bulk_0 is listed again, unchanged: it does not fire. bulk_100 is gone and quietly forgotten.
+		for (let poll = 1; poll <= FORGET_AFTER_MISSING_POLLS; poll++) {
+			seq = lastSeq();
+			expect(await legacyPoll()).toBeNull();
+			expect(listPages(seq)).toEqual(['from=0&limit=100', 'from=100&limit=100']);
+		}
+		const { [`bulk_${BULK - 1}`]: _deleted, ...remaining } = baseline;
+		expect(applied(staticData)).toEqual(remaining);
+		expect(staticData[NODE_BUCKET]).not.toHaveProperty('missing');
+
+		// A real change still fires, once.
+		expect((await legacy('PATCH', 'bulk_0', { ids: [{ id: 'install-1', action: 'add' }] })).status).toBe(201);
+		await sandbox.whenIdle();
+		expect(jsonOf(await legacyPoll())?.map((json) => json.name)).toEqual(['bulk_0']);
+		expect(await legacyPoll()).toBeNull();
+	}, 60_000);
 });

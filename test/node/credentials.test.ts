@@ -1,11 +1,14 @@
 /**
- * The credentials' "Test" (the nodes' `testedBy` functions, run the way n8n's credentials tester
- * runs them, with n8n-core's HTTP client) against a loopback server that records exactly what
- * arrived, and against the sandbox; and the Base URL rule of the node's request helper.
+ * The credentials' test requests, resolved and authenticated the way n8n's credentials tester does
+ * (harness `runCredentialTest`: n8n-core's RoutingNode with the decrypted credentials), sent by
+ * n8n-core's HTTP client to a loopback server that records exactly what arrived.
  */
-import { isAllowedBaseUrl } from '../../credentials/baseUrl';
-import { startSandbox } from '../../sandbox';
-import { AUDIENCE, itemsWorkflow, runCredentialTest, runWorkflow } from './harness';
+import { NodeHelpers } from 'n8n-workflow';
+import { BatchApi } from '../../credentials/BatchApi.credentials';
+import { BatchCustomAudienceApi } from '../../credentials/BatchCustomAudienceApi.credentials';
+import { isAllowedBaseUrl, REFUSED_BASE_URL } from '../../credentials/baseUrl';
+import { CommBoxApi } from '../../credentials/CommBoxApi.credentials';
+import { AUDIENCE, itemsWorkflow, RequestNotSent, runCredentialTest, runWorkflow } from './harness';
 import { type LoopbackServer, type ReceivedRequest, startLoopbackServer } from './loopback';
 
 let server: LoopbackServer;
@@ -44,12 +47,12 @@ function authHeaders(request: ReceivedRequest): Record<string, unknown> {
 	return Object.fromEntries(AUTH_HEADERS.filter((name) => name in request.headers).map((name) => [name, request.headers[name]]));
 }
 
-describe('credential tests', () => {
+describe('credential test requests', () => {
 	it('batchApi: GET /2.11/audiences/list?limit=1 with the Bearer REST key and X-Batch-Project', async () => {
 		const data = batch(server.url);
 		const result = await runCredentialTest('batchApi', data);
 
-		expect(result).toEqual({ status: 'OK', message: `Connected to Batch at ${server.url}` });
+		expect(result.error).toBeUndefined();
 		expect(server.received).toHaveLength(1);
 		const [request] = server.received;
 		expect(request).toMatchObject({ method: 'GET', path: '/2.11/audiences/list', query: 'limit=1' });
@@ -69,7 +72,7 @@ describe('credential tests', () => {
 		const data = legacy(server.url);
 		const result = await runCredentialTest('batchCustomAudienceApi', data);
 
-		expect(result.status).toBe('OK');
+		expect(result.error).toBeUndefined();
 		expect(server.received).toHaveLength(1);
 		const [request] = server.received;
 		expect(request).toMatchObject({ method: 'GET', path: `/1.1/${data.appApiKey}/custom-audience`, query: 'limit=1' });
@@ -84,11 +87,17 @@ describe('credential tests', () => {
 		]);
 	});
 
+	it('batchCustomAudienceApi: an app key pasted with spaces or a newline is sent trimmed, as the node sends it', async () => {
+		await runCredentialTest('batchCustomAudienceApi', { ...legacy(server.url), appApiKey: `  ${legacy('').appApiKey}\n` });
+
+		expect(server.received.map((r) => r.path)).toEqual([`/1.1/${legacy('').appApiKey}/custom-audience`]);
+	});
+
 	it('commBoxApi: GET /audiences with the Bearer API key', async () => {
 		const data = commBox(server.url);
 		const result = await runCredentialTest('commBoxApi', data);
 
-		expect(result.status).toBe('OK');
+		expect(result.error).toBeUndefined();
 		expect(server.received).toHaveLength(1);
 		const [request] = server.received;
 		expect(request).toMatchObject({ method: 'GET', path: '/audiences', query: '' });
@@ -100,42 +109,24 @@ describe('credential tests', () => {
 
 		expect(server.received.map((r) => r.path)).toEqual(['/audiences']);
 	});
-
-	it("a refused key gets the API's own message and hint, never the key", async () => {
-		const sandbox = await startSandbox({ port: 0 });
-		try {
-			const wrong = { ...batch(sandbox.url), restApiKey: 'wrong-rest-key-0042' };
-			const result = await runCredentialTest('batchApi', wrong);
-
-			expect(result.status).toBe('Error');
-			expect(result.message).toMatch(/^Batch answered 401: .+\. Check the REST API key and the project key of the Batch credential\.$/);
-			expect(result.message).not.toContain(wrong.restApiKey);
-			expect(result.message).not.toContain(wrong.projectKey);
-		} finally {
-			await sandbox.stop();
-		}
-	});
-
-	it('an unreachable Base URL says so with the network code', async () => {
-		const closed = await startLoopbackServer();
-		await closed.close();
-		const result = await runCredentialTest('commBoxApi', commBox(closed.url));
-
-		expect(result).toEqual({ status: 'Error', message: `CommBox could not be reached at ${closed.url} (ECONNREFUSED): check the Base URL.` });
-	});
 });
 
 describe('credential base URL rule (https, or http on a loopback host)', () => {
-	it.each(Object.entries(CREDENTIALS))('%s: a plain-http non-loopback base URL is refused with the rule, and nothing is sent', async (type, build) => {
-		const result = await runCredentialTest(type, build('http://example.com'));
+	it.each(Object.entries(CREDENTIALS))(
+		'%s: a plain-http non-loopback base URL is refused and nothing is sent to it',
+		async (type, build) => {
+			const result = await runCredentialTest(type, build('http://example.com'));
 
-		expect(result).toEqual({
-			status: 'Error',
-			message:
-				'Base URL "http://example.com" is refused: it must start with https://, except for a local sandbox on http://127.0.0.1 or http://localhost. Nothing was sent.',
-		});
-		expect(server.received).toHaveLength(0);
-	});
+			// The test request was resolved to the refused host, authenticated, and failed on that
+			// host's name (`.invalid` never resolves): no connection to example.com or the loopback server.
+			expect(result.request?.baseURL).toBe(REFUSED_BASE_URL);
+			expect(JSON.stringify(result.request)).not.toContain('example.com');
+			expect(result.error).toBeDefined();
+			expect(String(result.error?.cause?.message ?? result.error?.message)).toMatch(/ENOTFOUND|EAI_AGAIN/);
+			expect(String(result.error?.cause?.message)).toContain(new URL(REFUSED_BASE_URL).hostname);
+			expect(server.received).toHaveLength(0);
+		},
+	);
 
 	it.each(['localhost', '[::1]', '127.0.0.1'])('an http base URL on loopback host %s is kept and reached', async (host) => {
 		const received: ReceivedRequest[] = [];
@@ -146,7 +137,8 @@ describe('credential base URL rule (https, or http on a loopback host)', () => {
 			const baseUrl = `http://${host}:${v4.port}`;
 			const result = await runCredentialTest('batchApi', batch(baseUrl));
 
-			expect(result.status).toBe('OK');
+			expect(result.error).toBeUndefined();
+			expect(result.request?.baseURL).toBe(baseUrl);
 			expect(received.map((r) => `${r.method} ${r.path}?${r.query}`)).toEqual(['GET /2.11/audiences/list?limit=1']);
 			if (host === '[::1]') expect(received[0].family).toBe('IPv6');
 		} finally {
@@ -155,31 +147,63 @@ describe('credential base URL rule (https, or http on a loopback host)', () => {
 		}
 	});
 
+	/** Resolved by n8n-core (RoutingNode + authenticate) but never sent. */
+	const resolvedBaseUrl = async (baseUrl: string) => {
+		const result = await runCredentialTest('batchApi', batch(baseUrl), { send: false });
+		expect(String(result.error?.cause?.message ?? result.error?.message)).toContain(new RequestNotSent().message);
+		return result.request?.baseURL;
+	};
+
 	it.each([
-		['https://api.batch.com', true],
-		['https://api.batch.com/', true],
-		['  https://eu.api.example.org/batch  ', true],
-		['HTTPS://API.BATCH.COM', true],
-		['http://127.0.0.1:4010', true],
-		['http://127.12.0.3', true],
-		['http://localhost:4010/', true],
-		['http://[::1]:4010', true],
-		['http://example.com', false],
-		['http://api.batch.com', false],
-		['http://localhost.example.com', false],
-		['http://127.0.0.1.nip.io', false],
-		['http://10.0.0.8:4010', false],
-		['ftp://127.0.0.1', false],
-		['https://', false],
-		['', false],
-	])('base URL %j allowed: %s; a refused one gets the rule from the credential test, before any request', async (baseUrl, allowed) => {
+		['https://api.batch.com', 'https://api.batch.com'],
+		['https://api.batch.com/', 'https://api.batch.com'],
+		['  https://eu.api.example.org/batch  ', 'https://eu.api.example.org/batch'],
+		['HTTPS://API.BATCH.COM', 'HTTPS://API.BATCH.COM'],
+		['http://127.0.0.1:4010', 'http://127.0.0.1:4010'],
+		['http://127.12.0.3', 'http://127.12.0.3'],
+		['http://localhost:4010/', 'http://localhost:4010'],
+		['http://[::1]:4010', 'http://[::1]:4010'],
+		['http://example.com', REFUSED_BASE_URL],
+		['http://api.batch.com', REFUSED_BASE_URL],
+		['http://localhost.example.com', REFUSED_BASE_URL],
+		['http://127.0.0.1.nip.io', REFUSED_BASE_URL],
+		['http://10.0.0.8:4010', REFUSED_BASE_URL],
+		['ftp://127.0.0.1', REFUSED_BASE_URL],
+		['https://', REFUSED_BASE_URL],
+		['', REFUSED_BASE_URL],
+	])('test request base URL %j resolves to %j, as the node transports decide', async (baseUrl, expected) => {
+		const resolved = await resolvedBaseUrl(baseUrl);
+
+		expect(resolved).toBe(expected);
+		// The credential test and the node's request helper apply the same rule.
 		const normalized = baseUrl.trim().replace(/\/+$/, '');
-		expect(isAllowedBaseUrl(normalized)).toBe(allowed);
-		if (allowed) return; // an allowed URL is requested (https hosts are not contacted from tests)
-		const result = await runCredentialTest('batchApi', batch(baseUrl));
-		expect(result.status).toBe('Error');
-		expect(result.message).toContain(`Base URL "${normalized}" is refused`);
-		expect(server.received).toHaveLength(0);
+		expect(resolved === REFUSED_BASE_URL).toBe(!isAllowedBaseUrl(normalized));
+	});
+
+	/** Whether n8n's form shows the credential's "Base URL is refused" notice for this value. */
+	const noticeShown = (properties: ReturnType<typeof credentialForms>[number], baseUrl: string) => {
+		const notice = properties.find((property) => property.type === 'notice');
+		if (!notice) throw new Error('no notice in the credential form');
+		return NodeHelpers.displayParameter({ baseUrl }, notice, null, null);
+	};
+	const credentialForms = () => [new BatchApi().properties, new BatchCustomAudienceApi().properties, new CommBoxApi().properties];
+
+	it.each([
+		'https://api.batch.com',
+		'  https://eu.api.example.org/batch  ',
+		'HTTPS://API.BATCH.COM',
+		'http://127.0.0.1:4010',
+		'http://LOCALHOST:4010/',
+		'http://[::1]:4010',
+		'http://example.com',
+		'http://127.0.0.1.nip.io',
+		'http://10.0.0.8:4010',
+		'ftp://127.0.0.1',
+		'https://',
+		'',
+	])('the form shows the refused Base URL notice for %j exactly when the rule refuses it', (baseUrl) => {
+		const refused = !isAllowedBaseUrl(baseUrl.trim().replace(/\/+$/, ''));
+		for (const properties of credentialForms()) expect(noticeShown(properties, baseUrl)).toBe(refused);
 	});
 });
 

@@ -1,5 +1,5 @@
 /**
- * The legacy Custom Audience transport: seed 003's error codes turned into messages, the path it
+ * The legacy Custom Audience transport: the documented error codes turned into messages, the path it
  * builds, and the shared request helper against the sandbox's real replies for the codes no
  * workflow can produce (the node never sends a body without `ids`, nor invalid JSON).
  */
@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
-import { apiRequest, type ApiRequest, type RequestContext } from '../../nodes/Audience/transport/request';
+import { apiRequest, type ApiRequest, DEFAULT_POLICY, type RequestContext } from '../../nodes/Audience/transport/request';
 import { listSearch } from '../../nodes/Audience/methods/listSearch';
 import { customAudienceApi, listAllCustomAudiences, updateCustomAudience } from '../../nodes/Audience/transport/customAudience';
 
@@ -89,7 +89,7 @@ describe('path and secrets', () => {
 	it('puts the version and the encoded app key in the path, and both keys among the secrets', () => {
 		const data = credentials('http://127.0.0.1', { appApiKey: 'key/with?odd#chars', apiVersion: '1.0' });
 		expect(customAudienceApi.pathPrefix(data)).toBe('/1.0/key%2Fwith%3Fodd%23chars');
-		expect(customAudienceApi.secrets(data)).toEqual(['sandbox-rest-key', 'key/with?odd#chars', 'key%2Fwith%3Fodd%23chars']);
+		expect(customAudienceApi.secrets(data)).toEqual(['sandbox-rest-key', 'key/with?odd#chars']); // masked in every form by the request helper
 		expect(customAudienceApi.pathPrefix(credentials('http://127.0.0.1', { apiVersion: '' }))).toBe('/1.1/sandbox-app-key');
 	});
 
@@ -110,7 +110,7 @@ describe('against the sandbox', () => {
 	afterAll(async () => await sandbox.stop());
 	beforeEach(() => sandbox.reset());
 
-	const request = (ctx: RequestContext, req: ApiRequest) => apiRequest.call(ctx, customAudienceApi, req, { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 });
+	const request = (ctx: RequestContext, req: ApiRequest) => apiRequest.call(ctx, customAudienceApi, req, { ...DEFAULT_POLICY, maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 });
 
 	it('MISSING_PARAMETER (400, code 30): a PATCH without ids', async () => {
 		const error = await failure(request(context(credentials(sandbox.url)), { method: 'PATCH', path: '/custom-audience/sandbox_audience', body: {} }));

@@ -2,8 +2,8 @@
  * Tier 2 harness: our node classes (imported from the TypeScript sources) executed by n8n-core's real
  * engine, in-process, with real HTTP. `runWorkflow` runs a workflow through `WorkflowExecute`,
  * `runPoll` runs the trigger's `poll()` through n8n-core's `PollContext`, and
- * `runCredentialTest` runs a credential's "Test" the way n8n's credentials tester does (the node's
- * `testedBy` function in n8n-core's CredentialTestContext).
+ * `runCredentialTest` sends a credential's test request the way n8n's credentials tester does
+ * (its `test.request` as a routing request of a temporary node, run by n8n-core's `RoutingNode`).
  *
  * n8n-core resolves a few services from its DI container; the harness registers the minimum once:
  * `InstanceSettings` (otherwise the container builds the real one, which creates `~/.n8n/config`
@@ -16,11 +16,12 @@ import { Container } from '@n8n/di';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-	CredentialTestContext,
 	ErrorReporter,
+	ExecuteContext,
 	ExecutionLifecycleHooks,
 	getExecutePollFunctions,
 	InstanceSettings,
+	RoutingNode,
 	TriggersAndPollers,
 	WorkflowExecute,
 } from 'n8n-core';
@@ -30,7 +31,6 @@ import type {
 	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	ICredentialType,
 	IConnections,
 	IDataObject,
@@ -39,7 +39,6 @@ import type {
 	IHttpRequestOptions,
 	INode,
 	INodeCredentialsDetails,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeParameters,
 	INodeProperties,
@@ -49,6 +48,7 @@ import type {
 	IRequestOptionsSimplified,
 	IRun,
 	IRunData,
+	IRunExecutionData,
 	IVersionedNodeType,
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
@@ -171,7 +171,11 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	/** The request options as they left `authenticate`, in order. */
 	readonly authenticated: IHttpRequestOptions[] = [];
 
-	constructor(private readonly credentials: CredentialsByType = {}) {
+	constructor(
+		private readonly credentials: CredentialsByType = {},
+		/** Record the authenticated request, then throw RequestNotSent instead of letting it go out. */
+		private readonly stopBeforeSending = false,
+	) {
 		super();
 	}
 
@@ -199,6 +203,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 			result = applyGenericAuthentication(authenticate, credentials, options, workflow, node);
 		}
 		this.authenticated.push(result);
+		if (this.stopBeforeSending) throw new RequestNotSent();
 		return result;
 	}
 
@@ -237,6 +242,12 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	}
 }
 
+/** Thrown by a helper told to stop before sending: the request was resolved and authenticated only. */
+export class RequestNotSent extends Error {
+	constructor() {
+		super('Request not sent (resolved and authenticated only)');
+	}
+}
 
 function credentialDefaults(type: string): ICredentialDataDecryptedObject {
 	return Object.fromEntries(
@@ -326,6 +337,17 @@ export interface WorkflowRun {
  * for each credential type it declares and `credentials` provides.
  */
 export async function runWorkflow(workflowJson: WorkflowJson, credentials: CredentialsByType = {}): Promise<WorkflowRun> {
+	return await startWorkflow(workflowJson, credentials).result;
+}
+
+/** A workflow run that can be stopped as a user stops an execution in n8n (the run's `cancel()`). */
+export interface StartedWorkflow {
+	result: Promise<WorkflowRun>;
+	cancel(): void;
+}
+
+/** `runWorkflow`, returning at once with the run's `cancel` (n8n-core aborts the execution's cancel signal). */
+export function startWorkflow(workflowJson: WorkflowJson, credentials: CredentialsByType = {}): StartedWorkflow {
 	setUpContainer();
 	const nodes: INode[] = workflowJson.nodes.map((node, index) => ({
 		id: node.id ?? `node-${index}`,
@@ -359,7 +381,11 @@ export async function runWorkflow(workflowJson: WorkflowJson, credentials: Crede
 	const additionalData = createAdditionalData(new TestCredentialsHelper(credentials), { hooks, executionId: 'node-test-execution' });
 
 	const workflowExecute = new WorkflowExecute(additionalData, mode);
-	const run = await workflowExecute.run({ workflow, startNode });
+	const running = workflowExecute.run({ workflow, startNode });
+	return { result: running.then((run) => summarize(run)), cancel: () => running.cancel() };
+}
+
+function summarize(run: IRun): WorkflowRun {
 	const runData: IRunData = run.data.resultData.runData;
 	const nodesRun: Record<string, NodeRun> = {};
 	for (const [name, tasks] of Object.entries(runData)) {
@@ -424,6 +450,8 @@ export interface PollOptions {
 	 */
 	staticData: IDataObject;
 	nodeName?: string;
+	/** The trigger's type version: 1 names the Platform parameter `resource`, 2 `platform`. */
+	typeVersion?: number;
 }
 
 /**
@@ -434,14 +462,14 @@ export interface PollOptions {
 export async function runPoll(
 	parameters: INodeParameters,
 	credentials: CredentialsByType,
-	{ mode, staticData, nodeName = 'Audience Trigger' }: PollOptions,
+	{ mode, staticData, nodeName = 'Audience Trigger', typeVersion = 1 }: PollOptions,
 ): Promise<INodeExecutionData[][] | null> {
 	setUpContainer();
 	const node: INode = {
 		id: 'audience-trigger',
 		name: nodeName,
 		type: AUDIENCE_TRIGGER,
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
 		parameters,
 		credentials: credentialReferences(AUDIENCE_TRIGGER, credentials),
@@ -464,20 +492,82 @@ export async function runPoll(
 // Credential tests
 // ---------------------------------------------------------------------------------------------
 
+export interface CredentialTestRun {
+	/** The request as it left `authenticate`: resolved `baseURL`, `url`, `qs`, auth headers. */
+	request?: IHttpRequestOptions;
+	/** What the routing request returned (the response body as items), when it succeeded. */
+	response?: INodeExecutionData[][] | null;
+	error?: Error & { cause?: { code?: string; message?: string } };
+}
+
 /**
- * Runs a credential's "Test" the way n8n's credentials tester does for a credential without a
- * `test` request: the `testedBy` function of the first node using it, called in n8n-core's
- * CredentialTestContext (whose `helpers.request` is n8n's own HTTP client) with the decrypted data.
+ * Sends a credential's `test.request` as n8n's credentials tester does: a temporary node type whose
+ * only property routes that request, run by n8n-core's RoutingNode in an ExecuteContext with the
+ * decrypted credentials, so `baseURL`/`url` expressions see `$credentials` and `authenticate`
+ * adds the auth before n8n-core's HTTP client sends it. With `send: false` the request is resolved
+ * and authenticated but never sent (for hosts that must not be contacted).
  */
-export async function runCredentialTest(type: string, data: ICredentialDataDecryptedObject): Promise<INodeCredentialTestResult> {
+export async function runCredentialTest(
+	type: string,
+	data: ICredentialDataDecryptedObject,
+	{ send = true }: { send?: boolean } = {},
+): Promise<CredentialTestRun> {
 	setUpContainer();
-	for (const node of [new Audience(), new AudienceTrigger()]) {
-		const testedBy = node.description.credentials?.find((credential) => credential.name === type)?.testedBy;
-		const test = typeof testedBy === 'string' ? node.methods.credentialTest[testedBy as keyof typeof node.methods.credentialTest] : undefined;
-		if (!test) continue;
-		const decrypted: ICredentialsDecrypted = { id: 'credential-test', name: 'credential test', type, data: { ...credentialDefaults(type), ...data } };
-		const context = new CredentialTestContext({} as IWorkflowExecuteAdditionalData);
-		return await test.call(context as unknown as ICredentialTestFunctions, decrypted);
+	const credential = credentialType(type);
+	if (!credential.test?.request) throw new UnexpectedError(`Credential type "${type}" has no test request`);
+	const nodeType: INodeType = {
+		description: {
+			displayName: 'Credential Test',
+			name: 'credentialTest',
+			group: ['transform'],
+			version: 1,
+			description: 'Temporary node of a credential test',
+			defaults: {},
+			inputs: ['main'],
+			outputs: ['main'],
+			credentials: [{ name: type, required: true }],
+			properties: [
+				{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: credential.test.request } },
+			],
+		},
+	};
+	const node: INode = {
+		id: 'temp',
+		name: 'Temp-Node',
+		type: 'credentialTest',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { [type]: { id: 'credential-test', name: 'credential test' } },
+	};
+	const testNodeTypes: INodeTypes = {
+		getByName: () => nodeType,
+		getByNameAndVersion: () => nodeType,
+		getKnownTypes: () => ({}),
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: testNodeTypes });
+	const decrypted: ICredentialsDecrypted = { id: 'credential-test', name: 'credential test', type, data: { ...credentialDefaults(type), ...data } };
+	const helper = new TestCredentialsHelper({ [type]: decrypted.data! }, !send);
+	const additionalData = createAdditionalData(helper);
+	const runExecutionData = { resultData: { runData: {} } } as IRunExecutionData;
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		additionalData,
+		'internal',
+		runExecutionData,
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		{ node, data: {}, source: null },
+		[],
+	);
+	const result: CredentialTestRun = {};
+	try {
+		result.response = await new RoutingNode(context, nodeType, decrypted).runNode();
+	} catch (error) {
+		result.error = error as CredentialTestRun['error'];
 	}
-	throw new UnexpectedError(`No node tests credential type "${type}"`);
+	result.request = helper.authenticated[0];
+	return result;
 }

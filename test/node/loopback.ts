@@ -20,25 +20,35 @@ export interface LoopbackServer {
 	close(): Promise<void>;
 }
 
+/** Answers one request; without one, the server answers 200 with a small JSON body. */
+export type Responder = (request: ReceivedRequest, response: http.ServerResponse) => void;
+
 /**
- * A plain HTTP server on a loopback address that records every request and answers 200 with a
- * small JSON body. `host` is 127.0.0.1 unless given (e.g. `::1`); `port` 0 = a free one.
+ * A plain HTTP server on a loopback address that records every request and answers it with
+ * `respond`, or else 200 with a small JSON body (`answer`, given the request). `host` is 127.0.0.1
+ * unless given (e.g. `::1`); `port` 0 = a free one.
  */
-export async function startLoopbackServer(
-	{ host = '127.0.0.1', port = 0, received = [] }: { host?: string; port?: number; received?: ReceivedRequest[] } = {},
-): Promise<LoopbackServer> {
+export async function startLoopbackServer({
+	host = '127.0.0.1',
+	port = 0,
+	received = [],
+	respond,
+	answer = () => ({ audiences: [], has_more: false }),
+}: {
+	host?: string;
+	port?: number;
+	received?: ReceivedRequest[];
+	respond?: Responder;
+	answer?: (request: ReceivedRequest) => unknown;
+} = {}): Promise<LoopbackServer> {
 	const server = http.createServer((request, response) => {
 		const [path, query = ''] = (request.url ?? '').split(/\?(.*)/s);
-		received.push({
-			method: request.method ?? '',
-			path,
-			query,
-			headers: request.headers,
-			family: request.socket.remoteFamily ?? '',
-		});
+		const entry: ReceivedRequest = { method: request.method ?? '', path, query, headers: request.headers, family: request.socket.remoteFamily ?? '' };
+		received.push(entry);
 		request.resume();
+		if (respond) return respond(entry, response);
 		response.writeHead(200, { 'Content-Type': 'application/json' });
-		response.end(JSON.stringify({ audiences: [], has_more: false }));
+		response.end(JSON.stringify(answer(entry)));
 	});
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);

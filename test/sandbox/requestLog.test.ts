@@ -73,4 +73,21 @@ describe('secrets', () => {
 		expect(sandbox.requests().map((entry) => entry.path)).toContain('/1.0/***/custom-audience');
 		expect(sandbox.requests().map((entry) => entry.path)).toContain('/audiences?key=***');
 	});
+
+	it('are masked by value: any app key before custom-audience, also behind a path prefix, and the keys a client sends', async () => {
+		const appKey = ' my secret/key+é?&= ';
+		const clientKey = 'client-rest-key-0123';
+		const encoded = encodeURIComponent(appKey.trim());
+		await call(`${sandbox.url}/prefix/1.1/${encoded}/custom-audience?from=0`, { headers: { 'X-Authorization': clientKey } });
+		await call(`${sandbox.url}/1.1/${encoded.toLowerCase()}/custom-audience/x?echo=${encoded}`, { headers: { 'X-Authorization': clientKey } });
+		await call(`${sandbox.url}/2.11/audiences/view?name=${clientKey}`, { headers: { Authorization: `Bearer ${clientKey}` } });
+		await call(`${sandbox.url}/1.1/abc/custom-audience`);
+
+		expect(sandbox.requests().map((entry) => entry.path)).toEqual([
+			'/prefix/1.1/***/custom-audience?from=0',
+			'/1.1/***/custom-audience/x?echo=***',
+			'/2.11/audiences/view?name=***',
+			'/1.1/***/custom-audience',
+		]);
+	});
 });

@@ -122,28 +122,44 @@ interface AttributeKey {
 	error?: string;
 }
 
+/** Names that reach an object's prototype rather than become a property (any case, to be safe). */
+const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
 // The same few names come with every item: check each (name, type) once. Bounded, as JSON keys vary.
-const keyCache = new Map<string, AttributeKey>();
+const keyCache = new Map<AttributeType, Map<string, AttributeKey>>();
 const KEY_CACHE_LIMIT = 1000;
 
 function attributeKey(rawName: string, type: AttributeType): AttributeKey {
-	const cacheKey = `${type}:${rawName}`;
-	let entry = keyCache.get(cacheKey);
+	let byName = keyCache.get(type);
+	if (byName === undefined) keyCache.set(type, (byName = new Map()));
+	let entry = byName.get(rawName);
 	if (entry) return entry;
 	const name = rawName.trim();
-	entry = ATTRIBUTE_NAME_PATTERN.test(name)
-		? { name, lower: name.toLowerCase(), key: type === 'date' || type === 'url' ? `${type}(${name})` : name }
-		: { name, lower: '', key: '', error: `attribute name ${show(name)} is not valid: use 1 to 30 letters, digits or "_"` };
-	if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
-	keyCache.set(cacheKey, entry);
+	const lower = name.toLowerCase();
+	if (!ATTRIBUTE_NAME_PATTERN.test(name)) {
+		entry = { name, lower: '', key: '', error: `attribute name ${show(name)} is not valid: use 1 to 30 letters, digits or "_"` };
+	} else if (PROTOTYPE_NAMES.has(lower)) {
+		entry = { name, lower: '', key: '', error: `attribute name ${show(name)} is reserved: it would change the object's prototype instead of being sent` };
+	} else {
+		entry = { name, lower, key: type === 'date' || type === 'url' ? `${type}(${name})` : name };
+	}
+	if (byName.size >= KEY_CACHE_LIMIT) byName.clear();
+	byName.set(rawName, entry);
 	return entry;
 }
 
-/** Collects one member's attributes, one at a time. */
+/** Collects one member's attributes, one at a time; one instance serves every member in turn. */
 class AttributeCollector {
 	attributes: Record<string, AttributeValue> | undefined;
 	errors: string[] | undefined;
 	private names: string[] = [];
+
+	reset(): this {
+		this.attributes = undefined;
+		this.errors = undefined;
+		this.names.length = 0;
+		return this;
+	}
 
 	fail(message: string): void {
 		if (this.errors === undefined) this.errors = [];
@@ -180,6 +196,9 @@ class AttributeCollector {
 	}
 }
 
+// typeAttributes runs synchronously to its end, so one collector serves every call.
+const sharedCollector = new AttributeCollector();
+
 function addMapped(collector: AttributeCollector, list: Array<Partial<MappedAttribute> | null>): void {
 	for (const mapped of list) {
 		if (!mapped || typeof mapped.name !== 'string') return collector.fail('every mapped attribute needs a name');
@@ -189,6 +208,72 @@ function addMapped(collector: AttributeCollector, list: Array<Partial<MappedAttr
 		}
 		collector.add(mapped.name, type, mapped.value);
 	}
+}
+
+/**
+ * The names and types of a list of mapped fields, resolved once. Mapped fields come from the node's
+ * parameters, so every item of a run brings the same names and types, and only the values differ.
+ * `clean`: every name is valid and given once, and there are at most 15 of them, so no item can
+ * fail on its names, whatever its values.
+ */
+interface MappedShape {
+	names: unknown[];
+	types: unknown[];
+	clean: boolean;
+	keys: string[];
+	labels: string[];
+	converters: Converter[];
+}
+
+let lastShape: MappedShape | undefined;
+
+function sameShape(shape: MappedShape, list: unknown[]): boolean {
+	if (list.length !== shape.names.length) return false;
+	for (let k = 0; k < list.length; k++) {
+		const mapped = list[k] as Partial<MappedAttribute> | null;
+		if (!mapped || mapped.name !== shape.names[k] || mapped.type !== shape.types[k]) return false;
+	}
+	return true;
+}
+
+function cleanShapeOf(list: unknown[]): MappedShape | undefined {
+	if (lastShape === undefined || !sameShape(lastShape, list)) {
+		const mapped = list as Array<Partial<MappedAttribute> | null>;
+		const shape: MappedShape = { names: [], types: [], clean: list.length <= MAX_ATTRIBUTES_PER_ID, keys: [], labels: [], converters: [] };
+		const seen: string[] = [];
+		for (const entry of mapped) {
+			if (!entry) return (lastShape = undefined);
+			shape.names.push(entry.name);
+			shape.types.push(entry.type);
+			const type = entry.type === undefined || (entry.type as string) === '' ? 'auto' : entry.type;
+			if (typeof entry.name !== 'string' || !Object.prototype.hasOwnProperty.call(CONVERTERS, type)) {
+				shape.clean = false;
+				continue;
+			}
+			const { name, lower, key, error } = attributeKey(entry.name, type);
+			if (error || seen.includes(lower)) shape.clean = false;
+			seen.push(lower);
+			shape.keys.push(key);
+			shape.labels.push(name);
+			shape.converters.push(CONVERTERS[type]);
+		}
+		lastShape = shape;
+	}
+	return lastShape.clean ? lastShape : undefined;
+}
+
+/** What the collector would return for a list of a clean shape, without its per-name checks. */
+function typeWithShape(shape: MappedShape, list: unknown[]): TypedAttributes {
+	let attributes: Record<string, AttributeValue> | undefined;
+	let errors: string[] | undefined;
+	for (let k = 0; k < list.length; k++) {
+		const value = (list[k] as MappedAttribute).value;
+		if (value === undefined || value === null || value === '') continue;
+		const typed = shape.converters[k](value);
+		if (typed instanceof Problem) (errors ??= []).push(`attribute "${shape.labels[k]}": ${show(value)} ${typed.message}`);
+		else (attributes ??= {})[shape.keys[k]] = typed;
+	}
+	return errors ? { errors } : attributes ? { attributes } : NO_ATTRIBUTES;
 }
 
 function addJson(collector: AttributeCollector, object: Record<string, unknown>): void {
@@ -206,6 +291,10 @@ function addJson(collector: AttributeCollector, object: Record<string, unknown>)
  */
 export function typeAttributes(raw: unknown): TypedAttributes {
 	if (raw === undefined || raw === null || raw === '') return NO_ATTRIBUTES;
+	if (Array.isArray(raw)) {
+		const shape = cleanShapeOf(raw);
+		if (shape) return typeWithShape(shape, raw);
+	}
 	if (typeof raw === 'string') {
 		try {
 			raw = JSON.parse(raw);
@@ -214,7 +303,7 @@ export function typeAttributes(raw: unknown): TypedAttributes {
 		}
 		if (!isPlainObject(raw)) return { errors: ['attributes must be a JSON object'] };
 	}
-	const collector = new AttributeCollector();
+	const collector = sharedCollector.reset();
 	if (Array.isArray(raw)) addMapped(collector, raw);
 	else if (isPlainObject(raw)) addJson(collector, raw);
 	else return { errors: ['attributes must be a JSON object or a list of mapped fields'] };

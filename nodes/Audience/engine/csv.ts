@@ -1,11 +1,14 @@
-import { unparse } from 'papaparse';
+import { unparse } from '../vendor/papaparse';
 import { show } from './messages';
 import { normalizePhone } from './phone';
 import type { AudienceCsv, CsvRowInput, InvalidItem } from './types';
 
 const PHONE_COLUMN = 'phone1';
-// Spreadsheets run cells starting with these as formulas (CSV injection).
+// Spreadsheets run text cells starting with these as formulas (CSV injection, OWASP).
 const FORMULA_START = /^[=+\-@\t\r]/;
+// A number or a phone-like value: an optional sign, then digits, spaces, dots, commas, dashes and
+// parentheses only. Without letters or other operators it cannot call a function or refer to a cell.
+const NUMBER_LIKE = /^[+-]?[\d .,()-]*\d[\d .,()-]*$/;
 
 interface Row {
 	phone: string;
@@ -14,8 +17,14 @@ interface Row {
 	collapsedIndexes?: number[];
 }
 
+/** A leading `'` for text a spreadsheet would evaluate; numbers and phone-like values stay as they are. */
 function neutralize(text: string): string {
-	return FORMULA_START.test(text) ? `'${text}` : text;
+	if (!FORMULA_START.test(text) || NUMBER_LIKE.test(text) || isPlainNumber(text)) return text;
+	return `'${text}`;
+}
+
+function isPlainNumber(text: string): boolean {
+	return text !== '' && text === text.trim() && Number.isFinite(Number(text));
 }
 
 function toCell(value: unknown): string {

@@ -15,8 +15,48 @@ export function formatIsoUtc(epochMillis: number): string | undefined {
 	return date.getUTCMilliseconds() === 0 ? `${iso.slice(0, 19)}Z` : iso;
 }
 
+const ZERO = 48;
+
+/** Digits at [from, to) as a number, or -1 when one is not a digit. */
+function digits(text: string, from: number, to: number): number {
+	let value = 0;
+	for (let i = from; i < to; i++) {
+		const d = text.charCodeAt(i) - ZERO;
+		if (d < 0 || d > 9) return -1;
+		value = value * 10 + d;
+	}
+	return value;
+}
+
+/**
+ * The form nearly every date arrives in (what `toISOString()` and most APIs write):
+ * `YYYY-MM-DDTHH:mm:ssZ` or `YYYY-MM-DDTHH:mm:ss.sssZ`. Read without a regular expression, as it
+ * runs once per date attribute of every item; anything else is left to the general reader.
+ */
+function canonicalUtc(text: string): string | undefined {
+	const length = text.length;
+	if (length !== 20 && length !== 24) return undefined;
+	if (text.charCodeAt(length - 1) !== 90 /* Z */ || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') {
+		return undefined;
+	}
+	const year = digits(text, 0, 4);
+	const month = digits(text, 5, 7);
+	const day = digits(text, 8, 10);
+	const hours = digits(text, 11, 13);
+	const minutes = digits(text, 14, 16);
+	const seconds = digits(text, 17, 19);
+	if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+	if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59) return undefined;
+	if (length === 20) return text;
+	const millis = text[19] === '.' ? digits(text, 20, 23) : -1;
+	if (millis < 0) return undefined;
+	return millis === 0 ? `${text.slice(0, 19)}Z` : text;
+}
+
 /** An ISO-8601 string (no zone = UTC) as ISO-8601 UTC; undefined for malformed or impossible dates. */
 export function isoStringToUtc(text: string): string | undefined {
+	const canonical = canonicalUtc(text);
+	if (canonical !== undefined) return canonical;
 	const m = ISO_DATE.exec(text);
 	if (!m) return undefined;
 	const year = Number(m[1]);

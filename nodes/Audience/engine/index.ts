@@ -5,3 +5,6 @@ export { describeInvalidItem } from './messages';
 export { validateAudienceName } from './audienceName';
 export { normalizePhone } from './phone';
 export { buildAudienceCsv } from './csv';
+export { halveRequest, splitRetryBound } from './split';
+export { memberIdOf } from './members';
+export { mapInFlight, type InFlightOptions, type InFlightOutcome, type TaskOutcome } from './inFlight';

@@ -32,8 +32,15 @@ function readId(raw: unknown, idField: string | undefined): string | Problem {
 	return new Problem(`id must be text or a number, got ${show(raw)}`);
 }
 
+/** The id an input's raw value becomes in a request, or undefined when it is not a valid id. */
+export function memberIdOf(raw: unknown): string | undefined {
+	const id = readId(raw, undefined);
+	return typeof id === 'string' ? id : undefined;
+}
+
 function readAction(raw: unknown): MemberAction | undefined {
-	if (raw === undefined) return 'add';
+	if (raw === undefined || raw === 'add') return 'add';
+	if (raw === 'remove') return 'remove';
 	if (typeof raw !== 'string') return undefined;
 	const action = raw.trim().toLowerCase();
 	return action === 'add' || action === 'remove' ? action : undefined;
@@ -54,31 +61,32 @@ export function createMemberValidator(rules: SyncRules): (input: MemberInput) =>
 	}
 
 	function check(input: MemberInput): MemberCheck {
-		const errors: string[] = [];
+		// Allocated only for an invalid input: this runs once per item.
+		let errors: string[] | undefined;
 		const audienceProblem = audienceError(input.audience);
-		if (audienceProblem !== undefined) errors.push(audienceProblem);
+		if (audienceProblem !== undefined) (errors ??= []).push(audienceProblem);
 
 		const id = readId(input.id, rules.idField);
-		if (id instanceof Problem) errors.push(id.message);
+		if (id instanceof Problem) (errors ??= []).push(id.message);
 
 		// Replace has no action: every member is added.
 		const action = rules.mode === 'replace' ? 'add' : readAction(input.action);
-		if (action === undefined) errors.push(`unknown action ${show(input.action)} (use add or remove)`);
+		if (action === undefined) (errors ??= []).push(`unknown action ${show(input.action)} (use add or remove)`);
 
 		const typed = typeAttributes(input.attributes);
 		if (action === 'remove' && (typed.attributes || typed.errors)) {
-			errors.push('attributes are only accepted with action add');
+			(errors ??= []).push('attributes are only accepted with action add');
 		} else if (typed.errors) {
-			for (const error of typed.errors) errors.push(error);
+			for (const error of typed.errors) (errors ??= []).push(error);
 		}
 
-		const tags = readTags(input.tags);
-		if (tags !== undefined && !rules.allowTags) errors.push('tags are only accepted by the legacy Custom Audience API');
-		else if (tags !== undefined && action === 'remove') errors.push('tags are only accepted with action add');
-		else if (tags instanceof Problem) errors.push(tags.message);
+		const tags = input.tags === undefined ? undefined : readTags(input.tags);
+		if (tags !== undefined && !rules.allowTags) (errors ??= []).push('tags are only accepted by the legacy Custom Audience API');
+		else if (tags !== undefined && action === 'remove') (errors ??= []).push('tags are only accepted with action add');
+		else if (tags instanceof Problem) (errors ??= []).push(tags.message);
 
-		if (errors.length > 0 || typeof id !== 'string' || action === undefined || tags instanceof Problem) {
-			const invalid: InvalidItem = { itemIndex: input.itemIndex, message: errors.join('; ') };
+		if (errors !== undefined || typeof id !== 'string' || action === undefined || tags instanceof Problem) {
+			const invalid: InvalidItem = { itemIndex: input.itemIndex, message: (errors ?? []).join('; ') };
 			if (typeof id === 'string') invalid.id = id;
 			return invalid;
 		}

@@ -1,4 +1,5 @@
 import type { RequestContext, RequestPolicy } from './request';
+import { ListWalk } from './listWalk';
 import { apiRequest, DEFAULT_POLICY, type PlatformApi } from './request';
 
 /** Batch project API 2.x: `/{version}/audiences/...`, Bearer REST key + X-Batch-Project. */
@@ -70,7 +71,8 @@ export async function createAudience(
 	body: { name: string; type: string; display_name?: string },
 	policy: RequestPolicy = DEFAULT_POLICY,
 ): Promise<Partial<Token>> {
-	return (await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/create', body }, policy)) as Partial<Token>;
+	// Not idempotent: retried only when provably not processed.
+	return (await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/create', body, idempotent: false }, policy)) as Partial<Token>;
 }
 
 export async function removeAudience(
@@ -103,18 +105,26 @@ export async function listAudiences(
 
 const LIST_PAGE_SIZE = 100;
 
-/** Walks the cursor pages (`next_from`) up to `limit` audiences. */
+/** Walks the cursor pages (`next_from`) up to `limit` audiences; a cursor that does not move on stops the walk. */
 export async function listAllAudiences(
 	this: RequestContext,
 	limit = Infinity,
 	policy: RequestPolicy = DEFAULT_POLICY,
 ): Promise<BatchAudience[]> {
-	const audiences: BatchAudience[] = [];
+	const audiences = new Map<string, BatchAudience>();
+	const walk = new ListWalk(this, 'Batch audience list');
 	let from: string | undefined;
 	do {
-		const page = await listAudiences.call(this, { from, limit: Math.min(LIST_PAGE_SIZE, limit - audiences.length) }, policy);
-		audiences.push(...(page.audiences ?? []).slice(0, limit - audiences.length));
+		const page = await listAudiences.call(this, { from, limit: Math.min(LIST_PAGE_SIZE, limit - audiences.size) }, policy);
+		const listed = page.audiences ?? [];
+		let added = 0;
+		for (const audience of listed) {
+			if (audiences.size >= limit || audiences.has(audience.name)) continue;
+			audiences.set(audience.name, audience);
+			added++;
+		}
 		from = page.has_more ? page.next_from : undefined;
-	} while (from && audiences.length < limit);
-	return audiences;
+		if (from && audiences.size < limit) walk.next({ cursor: from, added, listed: listed.length });
+	} while (from && audiences.size < limit);
+	return [...audiences.values()];
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'crypto';
+import { NodeOperationError } from 'n8n-workflow';
 import type { RequestContext, RequestPolicy } from './request';
 import { apiRequest, DEFAULT_POLICY, type PlatformApi } from './request';
 
-/** CommBox audiences API (seed 004): Bearer API key, `{status, description, response_time, data?}` envelopes. */
+/** CommBox audiences API (docs/api-notes.md#commbox-audiences-api): Bearer API key, `{status, description, response_time, data?}` envelopes. */
 export const commBoxApi: PlatformApi = {
 	name: 'CommBox',
 	credentialType: 'commBoxApi',
@@ -45,6 +46,16 @@ export function isStatic(audience: CommBoxAudience): boolean {
 	return String(audience.type ?? '').toLowerCase() === 'static';
 }
 
+/** CommBox audience IDs are numbers; anything else (`..`, `1/2`, `%2e%2e`) could reach another route. */
+export const COMMBOX_AUDIENCE_ID = /^\d{1,20}$/;
+
+function audiencePath(this: RequestContext, audienceId: string): string {
+	if (!COMMBOX_AUDIENCE_ID.test(audienceId)) {
+		throw new NodeOperationError(this.getNode(), `The CommBox audience ID ${JSON.stringify(audienceId)} is not valid: digits only`);
+	}
+	return `/Audiences/${audienceId}`;
+}
+
 /** The file sent as the `audience_file` part. */
 export interface AudienceUpload {
 	data: Buffer;
@@ -61,11 +72,12 @@ export async function replaceStaticAudience(
 	file: AudienceUpload,
 	policy: RequestPolicy = DEFAULT_POLICY,
 ): Promise<IdEnvelope> {
+	const path = audiencePath.call(this, audienceId);
 	const { body, contentType } = multipartBody([], file);
 	return (await apiRequest.call(
 		this,
 		commBoxApi,
-		{ method: 'PUT', path: `/Audiences/${encodeURIComponent(audienceId)}`, body, headers: { 'Content-Type': contentType }, json: false },
+		{ method: 'PUT', path, body, headers: { 'Content-Type': contentType }, json: false },
 		policy,
 	)) as IdEnvelope;
 }
@@ -81,7 +93,8 @@ export async function createStaticAudience(
 	return (await apiRequest.call(
 		this,
 		commBoxApi,
-		{ method: 'POST', path: '/audiences', body, headers: { 'Content-Type': contentType }, json: false },
+		// Not idempotent (CommBox allows duplicate names): retried only when provably not processed.
+		{ method: 'POST', path: '/audiences', body, headers: { 'Content-Type': contentType }, json: false, idempotent: false },
 		policy,
 	)) as IdEnvelope;
 }

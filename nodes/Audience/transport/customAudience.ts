@@ -2,6 +2,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { AUDIENCE_NAME_PATTERN, validateAudienceName, type AudienceMember } from '../engine';
 import type { RequestContext, RequestPolicy } from './request';
+import { ListWalk } from './listWalk';
 import { apiRequest, credentialsOf, DEFAULT_POLICY, type PlatformApi } from './request';
 
 /**
@@ -13,10 +14,7 @@ export const customAudienceApi: PlatformApi = {
 	name: 'Batch Custom Audience API',
 	credentialType: 'batchCustomAudienceApi',
 	pathPrefix: (credentials) => `/${encodeURIComponent(apiVersion(credentials))}/${encodeURIComponent(appKey(credentials))}`,
-	secrets: (credentials) => {
-		const key = String(credentials.appApiKey ?? '');
-		return [String(credentials.restApiKey ?? ''), key, encodeURIComponent(key)];
-	},
+	secrets: (credentials) => [String(credentials.restApiKey ?? ''), String(credentials.appApiKey ?? '')],
 	describeError(status, body) {
 		const error = (body && typeof body === 'object' ? body : {}) as {
 			error_code?: unknown;
@@ -36,7 +34,7 @@ export const customAudienceApi: PlatformApi = {
 	},
 };
 
-/** Seed 003's error list: HTTP status, numeric code and what the user can do about it. */
+/** The documented error list (docs/api-notes.md#legacy-error-codes): HTTP status, numeric code and what the user can do about it. */
 const LEGACY_ERRORS: Array<{ code: number; name: string; status: number; hint: string }> = [
 	{ code: 10, name: 'AUTHENTICATION_INVALID', status: 401, hint: 'Check the REST API key of the Batch Custom Audience credential (Batch dashboard → Settings → General; only managers can see it).' },
 	{ code: 12, name: 'API_MISUSE', status: 403, hint: "Check the credential's App API Key: the Live, Dev or SDK API key of an app of the company whose REST API key you use." },
@@ -169,7 +167,8 @@ export const LIST_PAGE_SIZE = 100;
 
 /**
  * Walks the offset pages (a page shorter than asked is the last) up to `limit` audiences. An
- * audience listed twice because the list moved during the walk is kept once.
+ * audience listed twice because the list moved during the walk is kept once; a full page with
+ * nothing new (the offset was ignored) stops the walk.
  */
 export async function listAllCustomAudiences(
 	this: RequestContext,
@@ -177,13 +176,20 @@ export async function listAllCustomAudiences(
 	policy: RequestPolicy = DEFAULT_POLICY,
 ): Promise<CustomAudience[]> {
 	const audiences = new Map<string, CustomAudience>();
+	const walk = new ListWalk(this, 'Batch Custom Audience list');
 	let from = 0;
 	while (audiences.size < limit) {
 		const size = Math.min(LIST_PAGE_SIZE, limit - audiences.size);
 		const page = await listCustomAudiences.call(this, { from, limit: size }, policy);
 		from += page.length;
-		for (const audience of page) if (audiences.size < limit && !audiences.has(audience.name)) audiences.set(audience.name, audience);
-		if (page.length < size) break;
+		let added = 0;
+		for (const audience of page) {
+			if (audiences.size >= limit || audiences.has(audience.name)) continue;
+			audiences.set(audience.name, audience);
+			added++;
+		}
+		if (page.length < size || audiences.size >= limit) break;
+		walk.next({ cursor: `offset ${from}`, added, listed: page.length });
 	}
 	return [...audiences.values()];
 }

@@ -1,9 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { createAudience } from '../../transport/batch';
+import { createAudience, viewAudience } from '../../transport/batch';
 import { readOptions } from '../shared/fields';
 import { audienceNameOf } from '../shared/audienceName';
 import { forEachItem } from '../shared/perItem';
-import { requestPolicy } from '../shared/syncMembers';
+import { createdSince, mayHaveBeenCreated, notCreated } from '../shared/reconcileCreate';
+import { requestPolicy } from '../../transport/requestPolicy';
+import { asNodeError } from '../shared/nodeError';
 
 const show = { resource: ['batch'], operation: ['create'] };
 
@@ -40,13 +42,23 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const policy = requestPolicy(this.getNodeParameter('options', 0, {}) as { maxRetries?: number });
+	const policy = requestPolicy(this, this.getNodeParameter('options', 0, {}) as { maxRetries?: number });
 	return await forEachItem.call(this, items, async (itemIndex) => {
 		const name = audienceNameOf.call(this, itemIndex, 'name');
 		const displayName = String(this.getNodeParameter('displayName', itemIndex, '') ?? '');
 		const type = String(this.getNodeParameter('type', itemIndex, 'custom_ids'));
 		const body = { name, type, ...(displayName ? { display_name: displayName } : {}) };
-		const { indexing_token } = await createAudience.call(this, body, policy);
-		return { audience: name, created: true, indexingToken: indexing_token ?? null };
+		const startedAt = Date.now();
+		try {
+			const { indexing_token } = await createAudience.call(this, body, policy);
+			return { audience: name, created: true, indexingToken: indexing_token ?? null };
+		} catch (error) {
+			if (!mayHaveBeenCreated(error)) throw asNodeError(this.getNode(), error);
+			const found = await viewAudience.call(this, name, undefined, policy).catch(() => undefined);
+			if (found && createdSince(found.created, startedAt)) {
+				return { audience: name, created: true, indexingToken: null, responseLost: true, indexingState: found.indexing_state ?? null };
+			}
+			throw notCreated(error, found ? `"${name}" already existed before this run.` : `no audience "${name}" exists, so it was not created; running again is safe.`);
+		}
 	});
 }

@@ -3,7 +3,7 @@ import { removeAudience } from '../../transport/batch';
 import { AUDIENCE_PURPOSE, audienceLocator, readOptions } from '../shared/fields';
 import { audienceNameOf } from '../shared/audienceName';
 import { forEachItem } from '../shared/perItem';
-import { requestPolicy } from '../shared/syncMembers';
+import { requestPolicy } from '../../transport/requestPolicy';
 
 const show = { resource: ['batch'], operation: ['delete'] };
 
@@ -11,7 +11,7 @@ export const description: INodeProperties[] = [audienceLocator(show, 'searchBatc
 
 /** Batch's `remove` route deletes the whole audience; members are removed with Update instead. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const policy = requestPolicy(this.getNodeParameter('options', 0, {}) as { maxRetries?: number });
+	const policy = requestPolicy(this, this.getNodeParameter('options', 0, {}) as { maxRetries?: number });
 	return await forEachItem.call(this, items, async (itemIndex) => {
 		const name = audienceNameOf.call(this, itemIndex);
 		const { indexing_token } = await removeAudience.call(this, name, policy);

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { listAllAudiences } from '../../transport/batch';
 import { limitOf, readOptions, returnAllFields } from '../shared/fields';
 import { forEachItem } from '../shared/perItem';
-import { requestPolicy } from '../shared/syncMembers';
+import { requestPolicy } from '../../transport/requestPolicy';
 
 const show = { resource: ['batch'], operation: ['getMany'] };
 
@@ -13,7 +13,7 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {
-		const policy = requestPolicy(this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+		const policy = requestPolicy(this, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 		const audiences = await listAllAudiences.call(this, limitOf(this, itemIndex), policy);
 		return audiences.map((audience) => ({ ...audience }));
 	});

@@ -14,4 +14,7 @@ export const batchSyncTarget: MemberSyncTarget = {
 	async view(audience, token, policy) {
 		return await viewAudience.call(this, audience, token, policy);
 	},
+	async currentSize(audience, policy) {
+		return (await viewAudience.call(this, audience, undefined, policy)).nb_ids ?? 0;
+	},
 };

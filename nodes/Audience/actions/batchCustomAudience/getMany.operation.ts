@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { listAllCustomAudiences } from '../../transport/customAudience';
 import { limitOf, readOptions, returnAllFields } from '../shared/fields';
 import { forEachItem } from '../shared/perItem';
-import { requestPolicy } from '../shared/syncMembers';
+import { requestPolicy } from '../../transport/requestPolicy';
 
 const show = { resource: ['batchCustomAudience'], operation: ['getMany'] };
 
@@ -14,7 +14,7 @@ export const description: INodeProperties[] = [
 /** GET `/custom-audience`, newest first, walking the offset pages (`from`, at most 100 a page). */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {
-		const policy = requestPolicy(this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+		const policy = requestPolicy(this, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 		const audiences = await listAllCustomAudiences.call(this, limitOf(this, itemIndex), policy);
 		return audiences.map((audience) => ({ ...audience }));
 	});

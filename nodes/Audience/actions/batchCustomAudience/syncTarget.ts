@@ -9,6 +9,7 @@ import {
 } from '../../transport/customAudience';
 import type { AudienceMember } from '../../engine';
 import type { MemberSyncTarget } from '../shared/syncMembers';
+import { asNodeError } from '../shared/nodeError';
 
 /** Legacy Custom Audience API 1.x as the target of Update (PATCH) and Replace (PUT). */
 export const customAudienceSyncTarget: MemberSyncTarget = {
@@ -23,6 +24,15 @@ export const customAudienceSyncTarget: MemberSyncTarget = {
 	},
 	async view(audience, token, policy) {
 		return await viewCustomAudience.call(this, audience, token, policy);
+	},
+	/** PUT creates an absent audience: a 404 means there is nothing to shrink. */
+	async currentSize(audience, policy) {
+		try {
+			return (await viewCustomAudience.call(this, audience, undefined, policy)).nb_ids ?? 0;
+		} catch (error) {
+			if ((error as { httpCode?: string }).httpCode === '404') return 0;
+			throw asNodeError(this.getNode(), error);
+		}
 	},
 };
 

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { parse } from 'papaparse';
+import { parse } from '../../vendor/papaparse';
 import { type AudienceCsv, buildAudienceCsv, type CsvRowInput, type InvalidItem } from '../../engine';
 import type { AudienceUpload } from '../../transport/commBox';
 import { itemReader, type ItemReader } from '../shared/itemParameters';
@@ -28,6 +28,8 @@ const CONTENT_TYPES = {
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 const DELIMITERS = [',', ';', '\t'];
+/** Bytes of an incoming file decoded and parsed at a time (small chunks keep the garbage young). */
+const CHUNK_BYTES = 1 << 16;
 
 /** The file of this run: a CSV built from every input item, or the one incoming binary file. */
 export async function prepareAudienceFile(
@@ -151,8 +153,7 @@ async function fileFromBinary(
 		const upload = { data, fileName: withExtension(name, spreadsheet), contentType: CONTENT_TYPES[spreadsheet] };
 		return { ...file, upload, format: spreadsheet, columns: null, rows: null };
 	}
-	const table = readCsv(data.toString('utf8'));
-	const columns = table[0] ?? [];
+	const { header: columns, rows } = await readCsvShape(data);
 	if (!columns.includes(PHONE_COLUMN)) {
 		const shown = columns.slice(0, 20).map((column) => JSON.stringify(column)).join(', ');
 		throw new NodeOperationError(this.getNode(), `The CSV file in "${property}" has no ${PHONE_COLUMN} column, which CommBox requires. Nothing was sent.`, {
@@ -161,7 +162,7 @@ async function fileFromBinary(
 		});
 	}
 	const upload = { data, fileName: withExtension(name, 'csv'), contentType: CONTENT_TYPES.csv };
-	return { ...file, upload, format: 'csv', columns, rows: Math.max(table.length - 1, 0) };
+	return { ...file, upload, format: 'csv', columns, rows };
 }
 
 /** Nothing to send: the header-only file that empties an audience (sent only when allowed). */
@@ -183,6 +184,66 @@ export function readCsv(text: string, preview = 0): string[][] {
 	const result = parse<string[]>(text.replace(/^\uFEFF/, ''), { skipEmptyLines: 'greedy', delimitersToGuess: DELIMITERS, preview });
 	const [header = [], ...rows] = result.data;
 	return [header.map((column) => String(column).trim()), ...rows];
+}
+
+/**
+ * The header and the number of data rows of a CSV, read as `readCsv` reads it but one chunk at a
+ * time: neither the whole text nor the table of a large file is ever held in memory.
+ */
+export async function readCsvShape(data: Buffer): Promise<{ header: string[]; rows: number }> {
+	let header: string[] | undefined;
+	let rows = 0;
+	await new Promise<void>((resolve, reject) => {
+		parse<string[]>(chunkedText(data), {
+			skipEmptyLines: 'greedy',
+			delimitersToGuess: DELIMITERS,
+			step: (row) => {
+				if (header === undefined) header = row.data.map((column) => String(column).trim());
+				else rows++;
+			},
+			complete: () => resolve(),
+			error: reject,
+		});
+	});
+	return { header: header ?? [], rows };
+}
+
+type Listener = (chunk?: string) => void;
+
+/**
+ * The buffer as the readable stream papaparse accepts as input (it uses `on`, `removeListener`,
+ * `pause`, `resume` and the `data`/`end` events): UTF-8 text in chunks, a character split between
+ * two chunks kept whole, the BOM removed (TextDecoder drops it). Node's stream module is not among the modules n8n allows
+ * a community node to load, hence this small source.
+ */
+function chunkedText(data: Buffer): NodeJS.ReadableStream {
+	const listeners = new Map<string, Listener>();
+	const source = {
+		readable: true,
+		read: () => null,
+		on(event: string, listener: Listener) {
+			listeners.set(event, listener);
+			if (event === 'end') void Promise.resolve().then(emitAll);
+			return source;
+		},
+		removeListener(event: string) {
+			listeners.delete(event);
+			return source;
+		},
+		pause: () => source,
+		resume: () => source,
+	};
+	const emitAll = () => {
+		const decoder = new TextDecoder('utf-8');
+		for (let start = 0; start < data.length; start += CHUNK_BYTES) {
+			const chunk = decoder.decode(data.subarray(start, start + CHUNK_BYTES), { stream: true });
+			if (chunk) listeners.get('data')?.(chunk);
+		}
+		const rest = decoder.decode();
+		if (rest) listeners.get('data')?.(rest);
+		listeners.get('end')?.();
+	};
+	return source as unknown as NodeJS.ReadableStream;
 }
 
 /** Excel is recognised by its content: zip (.xlsx) or OLE (.xls) magic bytes. */

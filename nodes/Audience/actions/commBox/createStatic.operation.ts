@@ -1,7 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { createStaticAudience } from '../../transport/commBox';
+import { createStaticAudience, listAudiences } from '../../transport/commBox';
+import { createdSince, mayHaveBeenCreated, notCreated } from '../shared/reconcileCreate';
 import { fileSourceFields, uploadOptions } from './fields';
 import { sameForAllItems, uploadAudienceFile } from './upload';
+import { asNodeError } from '../shared/nodeError';
 
 const show = { resource: ['commBox'], operation: ['createStatic'] };
 
@@ -28,7 +30,24 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		emptyEffect: `the new CommBox audience "${name}" would be empty`,
 		allowEmptyOption: 'Allow Empty Audience',
 		async send(upload, policy) {
-			return await createStaticAudience.call(this, name, upload, policy);
+			const startedAt = Date.now();
+			try {
+				return await createStaticAudience.call(this, name, upload, policy);
+			} catch (error) {
+				if (!mayHaveBeenCreated(error)) throw asNodeError(this.getNode(), error);
+				// CommBox allows duplicate names: only an audience of that name created during this request counts.
+				const audiences = await listAudiences.call(this, policy).catch(() => []);
+				const created = audiences.filter((audience) => audience.name === name && createdSince(audience.created_time, startedAt));
+				if (created.length === 1) {
+					return { status: 201, description: 'Audience created (the response was lost; found by name)', data: { id: created[0].id } };
+				}
+				throw notCreated(
+					error,
+					created.length === 0
+						? `no audience "${name}" was created, so running again is safe.`
+						: `${created.length} audiences named "${name}" were created just now (ids ${created.map((a) => a.id).join(', ')}); check them before running again.`,
+				);
+			}
 		},
 	});
 }

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { maxRetriesOption, optionsCollection } from '../shared/fields';
+import { maxRetriesOption, minimumShareOption, optionsCollection } from '../shared/fields';
 
 /** Fields of the CommBox file uploads (Replace Static, Create Static). */
 type Show = { resource: string[]; operation: string[] };
@@ -117,5 +117,6 @@ export function uploadOptions(show: Show, replace: boolean): INodeProperties {
 				'Name of the uploaded file; its extension follows the format (.csv or .xlsx). A binary file keeps its own name unless this is set.',
 		},
 		maxRetriesOption,
+		...(replace ? [minimumShareOption] : []),
 	]);
 }

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { isStatic, listAudiences } from '../../transport/commBox';
 import { limitOf, readOptions, returnAllFields } from '../shared/fields';
 import { forEachItem } from '../shared/perItem';
-import { requestPolicy } from '../shared/syncMembers';
+import { requestPolicy } from '../../transport/requestPolicy';
 
 const show = { resource: ['commBox'], operation: ['getMany'] };
 
@@ -28,7 +28,7 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {
 		const type = this.getNodeParameter('audienceType', itemIndex, 'all') as string;
-		const policy = requestPolicy(this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+		const policy = requestPolicy(this, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 		return (await listAudiences.call(this, policy))
 			.filter((audience) => type === 'all' || (type === 'static') === isStatic(audience))
 			.slice(0, limitOf(this, itemIndex))

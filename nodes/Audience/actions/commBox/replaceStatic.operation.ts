@@ -1,8 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
-import { isStatic, listAudiences, replaceStaticAudience } from '../../transport/commBox';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { COMMBOX_AUDIENCE_ID, isStatic, listAudiences, replaceStaticAudience } from '../../transport/commBox';
 import type { RequestPolicy } from '../../transport/request';
 import { audienceLocator } from '../shared/fields';
+import { invalidShareRefusal, minimumShareOf, shrinkRefusal } from '../shared/replaceGuards';
 import { fileSourceFields, uploadOptions } from './fields';
 import { sameForAllItems, uploadAudienceFile } from './upload';
 
@@ -16,11 +17,27 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const audienceId = sameForAllItems.call(this, items, 'audience', 'audience ID');
+	if (!COMMBOX_AUDIENCE_ID.test(audienceId)) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Item 0 gives the audience ID ${JSON.stringify(audienceId)}, which is not a CommBox audience ID (digits only). Nothing was sent.`,
+			{ itemIndex: 0, description: 'Pick the audience from the list, or give its numeric ID.' },
+		);
+	}
 	return await uploadAudienceFile.call(this, items, {
 		operation: 'replaceStatic',
 		audience: { audienceId },
 		emptyEffect: `replacing would remove every customer of CommBox audience ${audienceId}`,
 		allowEmptyOption: 'Allow Empty Replace',
+		async guard(file, policy) {
+			// A spreadsheet is sent unread: its row count is unknown, so it cannot be guarded.
+			if (file.rows === null) return undefined;
+			const share = minimumShareOf(this.getNodeParameter('options', 0, {}) as { minimumShare?: number });
+			const label = `CommBox audience ${audienceId}`;
+			const current = (await listAudiences.call(this, policy)).find((audience) => audience.id === audienceId)?.user_count;
+			if (typeof current === 'number') return shrinkRefusal(this.getNode(), label, current, file.rows, share);
+			return invalidShareRefusal(this.getNode(), label, items.length - file.invalid.length, items.length, share);
+		},
 		async send(upload, policy) {
 			try {
 				return await replaceStaticAudience.call(this, audienceId, upload, policy);

@@ -3,8 +3,9 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { AudienceUpload, CommBoxEnvelope } from '../../transport/commBox';
 import type { RequestPolicy } from '../../transport/request';
 import { errorItem, invalidItemsOutput } from '../shared/itemErrors';
+import { asNodeError } from '../shared/nodeError';
 import { itemReader } from '../shared/itemParameters';
-import { requestPolicy } from '../shared/syncMembers';
+import { isStopped, requestPolicy } from '../../transport/requestPolicy';
 import { type AudienceFile, prepareAudienceFile, readCsv } from './audienceFile';
 
 export interface UploadOptions {
@@ -12,6 +13,7 @@ export interface UploadOptions {
 	dryRun?: boolean;
 	fileName?: string;
 	maxRetries?: number;
+	minimumShare?: number;
 }
 
 /** Where the file goes: an existing Static audience (replace) or a new one (create). */
@@ -22,6 +24,8 @@ export interface UploadTarget {
 	/** Why an empty file is refused, e.g. `replacing would remove every customer of audience 1001`. */
 	emptyEffect: string;
 	allowEmptyOption: string;
+	/** A refusal to send this file (Replace Static's shrink guard), checked after a dry run would have stopped. */
+	guard?(this: IExecuteFunctions, file: AudienceFile, policy: RequestPolicy): Promise<Error | undefined>;
 	send(this: IExecuteFunctions, upload: AudienceUpload, policy: RequestPolicy): Promise<CommBoxEnvelope<{ id?: string | number }>>;
 }
 
@@ -67,11 +71,14 @@ export async function uploadAudienceFile(
 		return [{ json, pairedItem }, ...invalidOutput];
 	}
 
+	const policy = requestPolicy(this, options);
 	let envelope: CommBoxEnvelope<{ id?: string | number }>;
 	try {
-		envelope = await target.send.call(this, file.upload, requestPolicy(options));
+		const refusal = file.rows === 0 ? undefined : await target.guard?.call(this, file, policy);
+		if (refusal) throw refusal;
+		envelope = await target.send.call(this, file.upload, policy);
 	} catch (error) {
-		if (!this.continueOnFail()) throw error;
+		if (isStopped(error, policy.signal) || !this.continueOnFail()) throw asNodeError(this.getNode(), error);
 		return [errorItem((error as Error).message, pairedItem.map(({ item }) => item)), ...invalidOutput];
 	}
 	const status = Number(envelope?.status);

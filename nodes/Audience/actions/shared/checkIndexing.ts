@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { validateAudienceName } from '../../engine';
 import type { RequestPolicy } from '../../transport/request';
-import { type IndexingView, isIndexingDone, waitOptionsFrom, waitUntilIndexed } from './indexing';
+import { IndexingTimeout, type IndexingResult, type IndexingView, isIndexingDone, waitOptionsFrom, waitUntilAllIndexed } from './indexing';
 import { errorItem } from './itemErrors';
 import { itemReader } from './itemParameters';
-import { requestPolicy } from './syncMembers';
+import { requestPolicy } from '../../transport/requestPolicy';
 
 export type ViewIndexing = (
 	this: IExecuteFunctions,
@@ -32,7 +32,7 @@ export async function checkIndexing(
 	view: ViewIndexing,
 ): Promise<INodeExecutionData[]> {
 	const options = this.getNodeParameter('options', 0, {}) as CheckOptions;
-	const policy = requestPolicy(options);
+	const policy = requestPolicy(this, options);
 	const audienceOf = itemReader(this, items, 'audience');
 	const tokenOf = itemReader(this, items, 'indexingToken');
 
@@ -46,33 +46,58 @@ export async function checkIndexing(
 		pairs.set(key, pair);
 	}
 
-	const output: INodeExecutionData[] = [];
-	for (const { audience, token, itemIndexes } of pairs.values()) {
-		const [first] = itemIndexes;
-		let state: IndexingView;
-		try {
+	const list = [...pairs.values()];
+	const waits = list.map(({ audience, token, itemIndexes }) => ({
+		audience,
+		token: token || '(latest write)',
+		itemIndex: itemIndexes[0],
+		view: async () => {
 			const problem = validateAudienceName(audience);
-			if (problem) throw new NodeOperationError(this.getNode(), `Item ${first}: ${problem}`, { itemIndex: first });
-			const ask = async () => await view.call(this, audience, token || undefined, policy);
-			state = options.waitUntilDone
-				? await waitUntilIndexed.call(this, ask, { audience, token: token || '(latest write)', itemIndex: first }, waitOptionsFrom(options))
-				: await ask();
-		} catch (error) {
-			if (!this.continueOnFail()) throw error;
-			output.push(...itemIndexes.map((itemIndex) => errorItem((error as Error).message, itemIndex, { audience, indexingToken: token })));
-			continue;
-		}
+			if (problem) throw new NodeOperationError(this.getNode(), `Item ${itemIndexes[0]}: ${problem}`, { itemIndex: itemIndexes[0] });
+			return await view.call(this, audience, token || undefined, policy);
+		},
+	}));
+	// Waiting: every pair against one deadline. Not waiting: one look each (a timeout of 0 never polls again).
+	const wait = options.waitUntilDone ? waitOptionsFrom(options, policy.signal) : { timeoutMs: 0, pollIntervalMs: 0, signal: policy.signal };
+	const results = await waitUntilAllIndexed.call(this, waits, wait);
+	const failed = results.findIndex((result) => result.error && !(result.error instanceof IndexingTimeout && !options.waitUntilDone));
+	if (failed >= 0 && !this.continueOnFail()) throw withEveryState(results[failed].error as Error, list, results);
+
+	const output: INodeExecutionData[] = [];
+	list.forEach(({ audience, token, itemIndexes }, index) => {
+		const { last, error } = results[index];
 		const json: IDataObject = {
 			audience,
 			indexingToken: token || null,
-			indexingState: state.indexing_state ?? null,
-			done: isIndexingDone(state.indexing_state),
-			nb_ids: state.nb_ids ?? null,
-			updated: state.updated ?? null,
+			indexingState: last?.indexing_state ?? null,
+			done: isIndexingDone(last?.indexing_state),
+			nb_ids: last?.nb_ids ?? null,
+			updated: last?.updated ?? null,
 		};
-		output.push(...itemIndexes.map((itemIndex) => ({ json: { ...json }, pairedItem: { item: itemIndex } })));
-	}
+		if (error && !(error instanceof IndexingTimeout && !options.waitUntilDone)) {
+			// A timeout's message already names the audience, token and last state.
+			const message = error instanceof IndexingTimeout
+				? error.message
+				: `${error.message} (audience "${audience}", token ${token || '(latest write)'}, last state ${json.indexingState ?? 'unknown'})`;
+			output.push(...itemIndexes.map((itemIndex) => errorItem(message, itemIndex)));
+		} else {
+			output.push(...itemIndexes.map((itemIndex) => ({ json: { ...json }, pairedItem: { item: itemIndex } })));
+		}
+	});
 	return output.sort((a, b) => pairIndex(a) - pairIndex(b));
+}
+
+/** A stopped check still tells the last known state of every pair. */
+function withEveryState(
+	error: Error,
+	list: Array<{ audience: string; token: string }>,
+	results: IndexingResult[],
+): Error {
+	const states = list.map(({ audience, token }, index) => `token ${token || '(latest write)'} (audience "${audience}"): ${results[index].last?.indexing_state ?? 'unknown'}`);
+	if (error instanceof NodeOperationError || error instanceof NodeApiError) {
+		error.description = [error.description, 'Last known state of every token:', ...states].filter(Boolean).join('\n');
+	}
+	return error;
 }
 
 function pairIndex(item: INodeExecutionData): number {

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { describeInvalidItem, type InvalidItem } from '../../engine';
 
@@ -22,13 +22,14 @@ export function invalidItemsOutput(this: IExecuteFunctions, invalid: InvalidItem
 			description: listed.join('\n'),
 		});
 	}
-	return sorted.map((item) => errorItem(describeInvalidItem(item), item.itemIndex, { id: item.id ?? null }));
+	return sorted.map((item) => errorItem(describeInvalidItem(item), item.itemIndex));
 }
 
-export function errorItem(message: string, itemIndexes: number | number[], details: IDataObject = {}): INodeExecutionData {
+/**
+ * An error item paired to its inputs, its message naming the item. Its json holds `error` only:
+ * n8n 1.x sends an item to the error output only then (and n8n merges the paired input item into it).
+ */
+export function errorItem(message: string, itemIndexes: number | number[]): INodeExecutionData {
 	const indexes = Array.isArray(itemIndexes) ? itemIndexes : [itemIndexes];
-	return {
-		json: { error: message, details: { itemIndex: indexes.length === 1 ? indexes[0] : indexes, ...details } },
-		pairedItem: indexes.map((item) => ({ item })),
-	};
+	return { json: { error: message }, pairedItem: indexes.map((item) => ({ item })) };
 }

@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { executionCancelSignal, isStopped } from '../../transport/requestPolicy';
 import { errorItem } from './itemErrors';
+import { asNodeError } from './nodeError';
 
 /**
  * Runs an operation once per input item: outputs are paired to their item; a failure stops the
@@ -16,14 +18,11 @@ export async function forEachItem(
 			const result = await run(itemIndex);
 			for (const json of Array.isArray(result) ? result : [result]) output.push({ json, pairedItem: { item: itemIndex } });
 		} catch (error) {
-			if (this.continueOnFail()) {
+			if (this.continueOnFail() && !isStopped(error, executionCancelSignal(this))) {
 				output.push(errorItem((error as Error).message, itemIndex));
 				continue;
 			}
-			// n8n shows the failing item from the error's context.
-			const context = (error as { context?: IDataObject }).context;
-			if (context && context.itemIndex === undefined) context.itemIndex = itemIndex;
-			throw error;
+			throw asNodeError(this.getNode(), error, itemIndex);
 		}
 	}
 	return output;
