@@ -228,8 +228,8 @@ describe('Audience Trigger poll() through n8n-core', () => {
 				baseUrl: sandbox.url,
 			},
 		};
-		const manual = async (parameters: IDataObject, creds: IDataObject, typeVersion: number) =>
-			jsonOf(await runPoll(parameters, creds as never, { mode: 'manual', staticData: {}, typeVersion }));
+		const manual = async (parameters: Parameters<typeof runPoll>[0], creds: Parameters<typeof runPoll>[1], typeVersion: number) =>
+			jsonOf(await runPoll(parameters, creds, { mode: 'manual', staticData: {}, typeVersion })) ?? [];
 
 		const legacy = await manual({ platform: 'batchCustomAudience', watch: 'all' }, legacyCredentials, 2);
 		const batch = await manual({ platform: 'batch', watch: 'all' }, credentials(), 2);
