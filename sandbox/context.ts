@@ -22,6 +22,8 @@ export class RequestContext {
 		readonly state: SandboxState,
 		private readonly log: RequestLog,
 		private readonly logDraft: RequestLogDraft,
+		/** Called once, just before the reply goes out. */
+		private readonly onReply: () => void = () => undefined,
 	) {}
 
 	get hasReplied(): boolean {
@@ -65,12 +67,14 @@ export class RequestContext {
 		this.req.socket.destroy();
 	}
 
-	// The log entry is written before the reply, so a client that has the reply also finds it in the log.
+	// The log entry is written (and the request counted out) before the reply, so a client that has
+	// the reply also finds it in the log, and its next request never counts this one as in flight.
 	private markReplied(status: number): boolean {
 		if (this.replied) return false;
 		this.replied = true;
 		const durationMs = Math.round((performance.now() - this.startedAt) * 10) / 10;
 		this.log.record({ ...this.logDraft, status, ids: this.idsCount, durationMs });
+		this.onReply();
 		return true;
 	}
 }

@@ -22,6 +22,8 @@ export interface FaultRule {
 	retryAfterSeconds?: number;
 	/** Required for `latency`. */
 	latencyMs?: number;
+	/** For `latency`: the wait ends early once this many requests are in flight at once. */
+	untilInFlight?: number;
 }
 
 export interface FaultConfig {
@@ -32,6 +34,7 @@ export interface FaultConfig {
 
 export interface FaultDecision {
 	latencyMs: number;
+	untilInFlight?: number;
 	failure?: FailureKind;
 	retryAfterSeconds: number;
 	/** What the request log shows, e.g. `429` or `latency:200ms+reset`. */
@@ -46,7 +49,7 @@ interface ActiveRule {
 
 const API_NAMES: readonly string[] = ['batch', 'customAudience', 'commBox'];
 const FAULT_KINDS: readonly string[] = ['429', '500', '503', 'reset', 'lostResponse', 'latency'];
-const RULE_FIELDS: readonly string[] = ['api', 'route', 'kind', 'rate', 'count', 'after', 'retryAfterSeconds', 'latencyMs'];
+const RULE_FIELDS: readonly string[] = ['api', 'route', 'kind', 'rate', 'count', 'after', 'retryAfterSeconds', 'latencyMs', 'untilInFlight'];
 
 /**
  * Decides, before a request is processed, whether it fails. Deterministic: the same seed and the same
@@ -82,9 +85,12 @@ export class FaultInjector {
 		const failure = this.pick(matching.filter((active) => active.rule.kind !== 'latency'));
 		if (!latency && !failure) return undefined;
 		const latencyMs = latency?.latencyMs ?? 0;
-		const labels = [latency && `latency:${latencyMs}ms`, failure?.kind].filter(Boolean);
+		const untilInFlight = latency?.untilInFlight;
+		const held = untilInFlight === undefined ? '' : ` or ${untilInFlight} in flight`;
+		const labels = [latency && `latency:${latencyMs}ms${held}`, failure?.kind].filter(Boolean);
 		return {
 			latencyMs,
+			...(untilInFlight === undefined ? {} : { untilInFlight }),
 			failure: failure?.kind as FailureKind | undefined,
 			retryAfterSeconds: failure?.retryAfterSeconds ?? 1,
 			label: labels.join('+'),
@@ -135,16 +141,17 @@ function parseFaultRule(input: unknown, index: number): FaultRule {
 	if (!isPlainObject(input)) throw new Error(`${where} must be an object`);
 	const unknownKey = findUnknownField(input, RULE_FIELDS);
 	if (unknownKey) throw new Error(`${where}: unknown field "${unknownKey}"`);
-	const { api, route, kind, rate, count, after, retryAfterSeconds, latencyMs } = input;
+	const { api, route, kind, rate, count, after, retryAfterSeconds, latencyMs, untilInFlight } = input;
 	if (api !== undefined && !API_NAMES.includes(api as string)) throw new Error(`${where}.api must be one of ${API_NAMES.join(', ')}`);
 	if (route !== undefined && (typeof route !== 'string' || route === '')) throw new Error(`${where}.route must be a non-empty string`);
 	if (!FAULT_KINDS.includes(kind as string)) throw new Error(`${where}.kind must be one of ${FAULT_KINDS.join(', ')}`);
 	if (rate !== undefined && !(typeof rate === 'number' && rate >= 0 && rate <= 1)) throw new Error(`${where}.rate must be between 0 and 1`);
-	for (const [field, value] of Object.entries({ count, after, retryAfterSeconds, latencyMs })) {
+	for (const [field, value] of Object.entries({ count, after, retryAfterSeconds, latencyMs, untilInFlight })) {
 		if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 0)) {
 			throw new Error(`${where}.${field} must be a non-negative integer`);
 		}
 	}
 	if (kind === 'latency' && latencyMs === undefined) throw new Error(`${where}.latencyMs is required for a latency rule`);
+	if (untilInFlight !== undefined && kind !== 'latency') throw new Error(`${where}.untilInFlight applies to a latency rule only`);
 	return input as unknown as FaultRule;
 }

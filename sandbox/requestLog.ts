@@ -18,6 +18,8 @@ export interface RequestLogEntry {
 	/** Entries in `ids[]`, or data rows of an uploaded file; 0 otherwise. */
 	ids: number;
 	fault?: string;
+	/** API requests the sandbox was handling when this one arrived, itself included. */
+	inFlight: number;
 	durationMs: number;
 }
 

@@ -1,5 +1,6 @@
 import type { PendingStateWord } from './audiences';
 import { FaultConfig, FaultInjector } from './faults';
+import { InFlightCounter } from './inFlight';
 import { findUnknownField, isPlainObject } from './json';
 import { RequestLog } from './requestLog';
 import { SandboxState } from './state';
@@ -33,6 +34,7 @@ export class SandboxRuntime {
 	readonly state: SandboxState;
 	readonly faults: FaultInjector;
 	readonly log = new RequestLog();
+	readonly inFlight = new InFlightCounter();
 
 	constructor(options: SandboxOptions) {
 		const { indexingDelayMs = DEFAULT_INDEXING_DELAY_MS, inProcessState = 'IN_PROGRESS', rejectIds = [] } = parseSandboxConfig({

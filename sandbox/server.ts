@@ -1,5 +1,4 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { ApiModule, Endpoint } from './apiModule';
 import { batchApi } from './batchApi';
 import { commBoxApi } from './commBoxApi';
@@ -46,6 +45,13 @@ async function handleRequest(runtime: SandboxRuntime, req: IncomingMessage, res:
 	const method = req.method ?? 'GET';
 	const { api, endpoint } = resolveEndpoint(method, target.segments);
 	const fault = runtime.faults.decide(api.name, endpoint.route);
+	const inFlight = runtime.inFlight.enter();
+	let counted = true;
+	const leave = () => {
+		if (counted) runtime.inFlight.leave();
+		counted = false;
+	};
+	res.once('close', leave);
 	const context = new RequestContext(req, res, target, runtime.state, runtime.log, {
 		seq: runtime.log.nextSeq(),
 		time: new Date().toISOString(),
@@ -54,9 +60,10 @@ async function handleRequest(runtime: SandboxRuntime, req: IncomingMessage, res:
 		path: pathForLog(target, req.headers),
 		route: endpoint.route,
 		...(fault ? { fault: fault.label } : {}),
-	});
+		inFlight,
+	}, leave);
 	try {
-		await handleWithFault(api, endpoint, context, fault);
+		await handleWithFault(runtime, api, endpoint, context, fault);
 	} catch (error) {
 		if (error instanceof InvalidRequestError) api.replyProblem(context, error.problem, error.message);
 		else if (error instanceof ClientGoneError) context.closeWithoutReply();
@@ -77,12 +84,13 @@ function resolveEndpoint(method: string, segments: readonly string[]): { api: Ap
 
 /** A faulted request is never processed (a client may safely retry it), except `lostResponse`: processed, reply dropped. */
 async function handleWithFault(
+	runtime: SandboxRuntime,
 	api: ApiModule,
 	endpoint: Endpoint,
 	context: RequestContext,
 	fault: FaultDecision | undefined,
 ): Promise<void> {
-	if (fault?.latencyMs) await delay(fault.latencyMs);
+	if (fault?.latencyMs) await runtime.inFlight.holdUntil(fault.untilInFlight, fault.latencyMs);
 	if (fault?.failure === 'reset') return context.closeWithoutReply();
 	if (fault?.failure === 'lostResponse') context.dropReply();
 	else if (fault?.failure) {

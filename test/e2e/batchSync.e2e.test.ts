@@ -257,9 +257,10 @@ describe('Batch Update and Replace in a real n8n', () => {
 
 		const message = String(result.error?.message);
 		expect(message).toMatch(/Batch answered 503: .*\(after 3 attempts\)/);
-		expect(message).toMatch(/2 of 3 requests were already accepted before this failure: [0-9a-f]{32}, [0-9a-f]{32}$/);
+		expect(message).toMatch(/2 of 3 requests were accepted: [0-9a-f]{32}, [0-9a-f]{32}$/);
 		const tokens = message.match(/[0-9a-f]{32}/g) as string[];
-		expect(String(result.error?.description)).toMatch(/request 1 of 3: audience "faulty", 10000 ids \(update\), token [0-9a-f]{32}/);
+		// The 3 requests go out together: which one arrived third (and failed) is not fixed.
+		expect(String(result.error?.description).match(/request [1-3] of 3: audience "faulty", 10000 ids \(update\), token [0-9a-f]{32}/g)).toHaveLength(2);
 		await fixture.sandbox.whenIdle();
 		// The tokens are the sandbox's own: the 20,000 ids they carry are applied, nothing is in an unknown state.
 		for (const token of tokens) {

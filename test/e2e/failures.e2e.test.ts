@@ -125,7 +125,7 @@ describe('failures in a real n8n', () => {
 			const result = await fixture.n8n.execute('replaceSlowStop');
 			const sent = fixture.sandbox.requests().slice(before);
 			expect(result.error?.message).toMatch(
-				/^Indexing of token [0-9a-f]{32} \(audience "nightly"\) is still IN_PROGRESS after 2 s \(replace of more than 10,000 ids\)\. Audience "nightly" holds the first 10,000 of 25,000 ids; 15,000 ids not sent; run again to complete\. 1 of 3 requests were already accepted before this failure: [0-9a-f]{32}$/,
+				/^Indexing of token [0-9a-f]{32} \(audience "nightly"\) is still IN_PROGRESS after 2 s \(replace of more than 10,000 ids\)\. Audience "nightly" holds the first 10,000 of 25,000 ids; 15,000 ids not sent; run again to complete\. 1 of 3 requests were accepted: [0-9a-f]{32}$/,
 			);
 			expect(sent.filter((r) => r.route === 'replace').map((r) => [r.status, r.ids])).toEqual([[202, 10000]]);
 			expect(sent.filter((r) => r.route === 'update')).toHaveLength(0);

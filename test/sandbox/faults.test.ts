@@ -126,6 +126,19 @@ describe('fault kinds', () => {
 		expect(sandbox.requests()[0]).toMatchObject({ status: 200, fault: 'latency:150ms' });
 	});
 
+	it('untilInFlight holds requests until that many are in flight; the log says how many were', async () => {
+		sandbox.setFaults({ rules: [{ route: 'list', kind: 'latency', latencyMs: 30_000, untilInFlight: 3 }] });
+		// Held for 30 s each if they came one by one; together they are released at once.
+		const replies = await Promise.all([1, 2, 3].map(() => batchGet(sandbox, 'list')));
+		expect(replies.map((reply) => reply.status)).toEqual([200, 200, 200]);
+		expect(sandbox.requests().map((entry) => entry.inFlight).sort()).toEqual([1, 2, 3]);
+		expect(sandbox.requests()[0].fault).toBe('latency:30000ms or 3 in flight');
+		// Counted out before the reply: the next request finds nothing else in flight.
+		sandbox.setFaults({ rules: [] });
+		await batchGet(sandbox, 'list');
+		expect(sandbox.requests()[3].inFlight).toBe(1);
+	});
+
 	it('latency combines with a failure', async () => {
 		sandbox.setFaults({ rules: [{ kind: 'latency', latencyMs: 20 }, { kind: '503', count: 1 }] });
 		expect((await batchGet(sandbox, 'list')).status).toBe(503);
@@ -159,6 +172,8 @@ describe('fault configuration', () => {
 		[{ rules: [{ kind: '500', rate: 2 }] }],
 		[{ rules: [{ kind: '500', count: -1 }] }],
 		[{ rules: [{ kind: 'latency' }] }],
+		[{ rules: [{ kind: '500', untilInFlight: 2 }] }],
+		[{ rules: [{ kind: 'latency', latencyMs: 10, untilInFlight: 0.5 }] }],
 		[{ rules: [{ kind: '500', api: 'stripe' }] }],
 		[{ rules: [{ kind: '500', colour: 'red' }] }],
 		[{ seed: 1.5, rules: [] }],

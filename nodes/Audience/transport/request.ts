@@ -130,6 +130,7 @@ export async function apiRequest(
 		}
 		if (status < 400) return parseBody(response.body);
 		const failure = classifyStatus(status);
+		if (status === 429 && policy.pacer) policy.pacer.rateLimited = true;
 		const delay = retryAfterDelay(response.headers['retry-after'], policy) ?? backoffDelay(attempt, policy);
 		if (mayRetry(failure, idempotent) && attempt < policy.maxRetries && Date.now() + delay < deadline) {
 			await waitFor(delay, policy.signal);

@@ -124,9 +124,11 @@ export function isStopped(error: unknown, signal: AbortSignal | undefined): bool
 	return error instanceof ExecutionStopped || Boolean(signal?.aborted);
 }
 
-/** Spaces requests evenly: at most `requestsPerSecond` per execution. */
+/** Spaces requests evenly: at most `requestsPerSecond` per execution; remembers a 429. */
 export class RequestPacer {
 	private nextSlot = 0;
+	/** Set by the first 429 of the run: from then on requests go one at a time. */
+	rateLimited = false;
 
 	constructor(
 		private readonly requestsPerSecond: number,

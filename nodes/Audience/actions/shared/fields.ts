@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { DEFAULT_MINIMUM_SHARE } from './replaceGuards';
-import { DEFAULT_REPLACE_APPLY_TIMEOUT_S } from './syncMembers';
+import { DEFAULT_REPLACE_APPLY_TIMEOUT_S, DEFAULT_REQUESTS_IN_FLIGHT } from './syncMembers';
 
 /** Field builders shared by the operations; each takes the platform and operations it shows for. */
 type Show = { resource: string[]; operation: string[] };
@@ -286,6 +286,15 @@ export function syncOptions(show: Show, replace: boolean): INodeProperties {
 			description: 'Whether to validate and report what would be sent, without writing anything',
 		},
 		...requestOptions,
+		{
+			displayName: 'Requests in Flight',
+			name: 'requestsInFlight',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 16 },
+			default: DEFAULT_REQUESTS_IN_FLIGHT,
+			description:
+				'How many requests of one run may be under way at once. The first 429 (rate limited) answer drops the run to one at a time. A replace sends its first request alone.',
+		},
 		{
 			displayName: 'Output',
 			name: 'outputMode',

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { memberIdOf, planSync, type PlannedRequest, type SyncMode, type SyncPlan } from '../../engine';
-import { isStopped, requestPolicy, type RequestPolicy } from '../../transport/requestPolicy';
+import { mapInFlight, memberIdOf, planSync, type PlannedRequest, type SyncMode, type SyncPlan } from '../../engine';
+import { ExecutionStopped, isStopped, requestPolicy, type RequestPolicy } from '../../transport/requestPolicy';
 import { audienceNameOf } from './audienceName';
 import { IndexingTimeout, type IndexingView, waitOptionsFrom, waitUntilAllIndexed, type WaitOptions } from './indexing';
 import { invalidItemsOutput } from './itemErrors';
@@ -36,7 +36,14 @@ export interface SyncOptions {
 	maxRetries?: number;
 	allowEmpty?: boolean;
 	minimumShare?: number;
+	requestsInFlight?: number;
 }
+
+/**
+ * Requests of one run in flight at once. Batch documents no rate limit for these endpoints: four
+ * hides most of a distant API's latency, and the first 429 drops the run to one at a time.
+ */
+export const DEFAULT_REQUESTS_IN_FLIGHT = 4;
 
 /**
  * How long a replace above 10,000 ids waits for its first request to be APPLIED before adding the
@@ -97,12 +104,23 @@ export async function syncMembers(
 	return [...output, ...report.errorItems, ...invalidOutput].flatMap((item) => perInputItem(item, ids));
 }
 
+/** A request that failed for good, stated once every request in flight has settled. */
+interface SendFailure {
+	request: PlannedRequest;
+	number: number;
+	cause: Error;
+	headline: string;
+	/** The whole audience stops here: a replace failed, or was not applied in time. */
+	halts?: 'unchanged' | 'incomplete';
+}
+
 /**
- * The one place the plan's requests go out, in order. A replace above 10,000 ids sends its first
- * chunk, waits until it is APPLIED, then adds the rest; if that replace fails or is not applied in
- * time, nothing more goes to that audience. An add/remove chunk the API refuses as a whole is split
- * until only its bad records fail. Under "continue on fail" a failure becomes error items and the
- * other audiences go on; otherwise the first failure stops the run with a statement of what each
+ * The one place the plan's requests go out, up to "Requests in Flight" at a time (one at a time
+ * after a 429). A replace above 10,000 ids sends its first chunk alone, waits until it is APPLIED,
+ * then adds the rest; if that replace fails or is not applied in time, nothing more goes to that
+ * audience. An add/remove chunk the API refuses as a whole is split until only its bad records fail.
+ * Under "continue on fail" a failure becomes error items and the rest goes on; otherwise nothing new
+ * is launched, the requests in flight finish, and the run stops with a statement of what each
  * audience holds.
  */
 async function sendPlannedRequests(
@@ -120,60 +138,98 @@ async function sendPlannedRequests(
 		policy.signal,
 	);
 	const send = async (request: PlannedRequest) => await target.send.call(this, request, policy);
-	const pendingReplaces = new Map<string, string>();
+	// Per audience: settles once its replace's first chunk is APPLIED (or the audience halted).
+	const replaceApplied = new Map<string, Promise<void>>();
+	const failures: SendFailure[] = [];
+	const fail = (failure: SendFailure) => {
+		if (failure.halts) report.ledger(failure.request.audience).halted = failure.halts;
+		failures.push(failure);
+		return failure.cause;
+	};
 
-	for (const [i, request] of plan.requests.entries()) {
-		const number = i + 1;
+	const sendReplace = async (request: PlannedRequest, number: number) => {
 		const { audience } = request;
-		const ledger = report.ledger(audience);
-		if (ledger.halted) continue;
-		const halt = (reason: 'unchanged' | 'incomplete', cause: Error, headline: string) => {
-			ledger.halted = reason;
-			if (!this.continueOnFail()) throw report.stop(cause, headline);
-			const parts = [...unsentParts(report, request), ...report.remainingOf(audience, i + 1)];
-			report.addErrorItems(parts, `${headline.replace(/\.$/, '')}: ${report.holding(audience)}`, number);
-		};
-
-		const replaceToken = pendingReplaces.get(audience);
-		if (replaceToken) {
-			pendingReplaces.delete(audience);
-			const view = async () => await target.view.call(this, audience, replaceToken, policy);
-			const [applied] = await waitUntilAllIndexed.call(this, [{ audience, token: replaceToken, view }], applyWait);
-			if (applied.error) {
-				if (isStopped(applied.error, policy.signal)) throw applied.error;
-				// Its state is known: "Wait for Indexing" does not wait for it a second time.
-				const replace = report.accepted.find((accepted) => accepted.token === replaceToken);
-				if (replace) Object.assign(replace, { indexing: applied.last, indexingDone: false });
-				if (applied.error instanceof IndexingTimeout) {
-					applied.error.description = 'The replace was accepted and will still be applied; the rest was not sent. Raise "Replace Apply Timeout", then run again.';
-				}
-				halt('incomplete', applied.error, `${applied.error.message} (replace of more than 10,000 ids)`);
-				continue;
-			}
-		}
-
+		let token: string;
 		try {
-			if (request.operation === 'replace') {
-				report.accept(request, number, await send(request));
-				if (report.remainingOf(audience, i + 1).length > 0) pendingReplaces.set(audience, report.accepted[report.accepted.length - 1].token);
-				continue;
-			}
-			const outcome = await sendWithSplitRetry(request, send, report.idOfItem);
-			report.extraRequests += outcome.extraRequests;
-			const split = outcome.extraRequests > 0;
-			for (const part of outcome.accepted) report.accept(part.request, number, part.token, split);
-			for (const part of outcome.rejected) {
-				report.refuse(part.request, number, part.message);
-				if (this.continueOnFail()) report.addErrorItems([part.request], refusedMessage(report, part.request, part.message), number);
-			}
-			if (outcome.notSent) throw outcome.notSent.error;
+			token = await send(request);
 		} catch (error) {
 			if (isStopped(error, policy.signal)) throw asNodeError(this.getNode(), error);
-			const failed = `Request ${number} of ${total} to audience "${audience}" failed: ${(error as Error).message}`;
-			if (request.operation === 'replace') halt('unchanged', error as Error, failed);
-			else if (mode === 'replace') halt('incomplete', error as Error, failed);
-			else if (!this.continueOnFail()) throw report.stop(error as Error, failed);
-			else report.addErrorItems(unsentParts(report, request), `${failed}: ${report.holding(audience)}`, number);
+			const cause = error as Error;
+			throw fail({ request, number, cause, halts: 'unchanged', headline: `Request ${number} of ${total} to audience "${audience}" failed: ${cause.message}` });
+		}
+		report.accept(request, number, token);
+		if (report.remainingOf(audience, number).length === 0) return;
+		const view = async () => await target.view.call(this, audience, token, policy);
+		const [applied] = await waitUntilAllIndexed.call(this, [{ audience, token, view }], applyWait);
+		if (!applied.error) return;
+		if (isStopped(applied.error, policy.signal)) throw applied.error;
+		// Its state is known: "Wait for Indexing" does not wait for it a second time.
+		const replace = report.accepted.find((accepted) => accepted.token === token);
+		if (replace) Object.assign(replace, { indexing: applied.last, indexingDone: false });
+		if (applied.error instanceof IndexingTimeout) {
+			applied.error.description = 'The replace was accepted and will still be applied; the rest was not sent. Raise "Replace Apply Timeout", then run again.';
+		}
+		throw fail({ request, number, cause: applied.error, halts: 'incomplete', headline: `${applied.error.message} (replace of more than 10,000 ids)` });
+	};
+
+	const sendChanges = async (request: PlannedRequest, number: number) => {
+		const { audience } = request;
+		const outcome = await sendWithSplitRetry(request, send, report.idOfItem);
+		report.extraRequests += outcome.extraRequests;
+		const split = outcome.extraRequests > 0;
+		for (const part of outcome.accepted) report.accept(part.request, number, part.token, split);
+		for (const part of outcome.rejected) {
+			report.refuse(part.request, number, part.message);
+			if (this.continueOnFail()) report.addErrorItems([part.request], refusedMessage(report, part.request, part.message), number);
+		}
+		if (!outcome.notSent) return;
+		const cause = outcome.notSent.error;
+		if (isStopped(cause, policy.signal)) throw cause;
+		const headline = `Request ${number} of ${total} to audience "${audience}" failed: ${cause.message}`;
+		throw fail({ request, number, cause, headline, halts: mode === 'replace' ? 'incomplete' : undefined });
+	};
+
+	const sendOne = async (request: PlannedRequest, index: number) => {
+		const number = index + 1;
+		const { audience } = request;
+		if (request.operation === 'replace') {
+			// Set before the first await: the audience's later requests are launched after this one.
+			const done = sendReplace(request, number);
+			replaceApplied.set(audience, done.then(() => undefined, () => undefined));
+			return await done;
+		}
+		await replaceApplied.get(audience);
+		if (report.ledger(audience).halted) return;
+		return await sendChanges(request, number);
+	};
+
+	const inFlight = Math.max(1, Math.floor(options.requestsInFlight ?? DEFAULT_REQUESTS_IN_FLIGHT));
+	const outcome = await mapInFlight(plan.requests, sendOne, {
+		limit: () => (policy.pacer?.rateLimited ? 1 : inFlight),
+		continueAfterFailure: this.continueOnFail(),
+		stopLaunching: () => policy.signal?.aborted === true,
+	});
+	// Requests finish in any order; reports and outputs follow the plan's order.
+	report.accepted.sort((a, b) => a.number - b.number);
+	const stopped = outcome.outcomes.find((task) => task.status === 'rejected' && isStopped(task.reason, policy.signal));
+	if (stopped?.status === 'rejected' || policy.signal?.aborted) throw asNodeError(this.getNode(), stopped?.status === 'rejected' ? stopped.reason : new ExecutionStopped());
+	const unexpected = outcome.outcomes.find((task) => task.status === 'rejected' && !failures.some((failure) => failure.cause === task.reason));
+	if (unexpected?.status === 'rejected') throw asNodeError(this.getNode(), unexpected.reason);
+	if (failures.length === 0) return;
+
+	failures.sort((a, b) => a.number - b.number);
+	if (!this.continueOnFail()) throw report.stop(failures[0].cause, failures[0].headline);
+	const stated = new Set<string>();
+	for (const { request, headline, halts } of failures) {
+		const { audience } = request;
+		const message = `${headline.replace(/\.$/, '')}: ${report.holding(audience)}`;
+		if (!halts) {
+			report.addErrorItems(unsentParts(report, request), message);
+		} else if (!stated.has(audience)) {
+			stated.add(audience);
+			// Everything of a halted audience that was not delivered, whichever request it was in.
+			const audienceRequests = plan.requests.filter((planned) => planned.audience === audience);
+			report.addErrorItems(audienceRequests.flatMap((planned) => unsentParts(report, planned)), message);
 		}
 	}
 }

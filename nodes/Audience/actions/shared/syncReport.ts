@@ -111,7 +111,7 @@ export class SyncReport {
 		const acceptedText =
 			tokens.length === 0
 				? `No request of this run was accepted by ${this.platform}.`
-				: `${tokens.length} of ${total} requests were already accepted before this failure: ${tokens.join(', ')}`;
+				: `${tokens.length} of ${total} requests were accepted: ${tokens.join(', ')}`;
 		const notSent = this.itemsNotSent();
 		const details = [
 			`What each audience holds (once indexed): ${holdings.join('. ')}.`,
