@@ -18,12 +18,12 @@ const number = (n: number) => n.toLocaleString('en-US');
 /** The port the README's sandbox table names; another free one if it is taken. */
 const SANDBOX_PORT = 4010;
 
-async function startDemoSandbox(): Promise<Sandbox> {
+async function startDemoSandbox(port = SANDBOX_PORT): Promise<Sandbox> {
 	try {
-		return await startSandbox({ port: SANDBOX_PORT, indexingDelayMs: 1000 });
+		return await startSandbox({ port, indexingDelayMs: 1000 });
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-		const sandbox = await startDemoSandbox();
+		if (port === 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+		const sandbox = await startDemoSandbox(0);
 		console.log(`Port ${SANDBOX_PORT} is taken: the sandbox runs on ${sandbox.url} instead (use that Base URL).`);
 		return sandbox;
 	}

@@ -11,7 +11,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 /** The DOM properties read in the page (the tests compile without the DOM library). */
 type Shown = { innerText: string; offsetParent: unknown };
 import { LocalN8n, type WorkflowJson } from '../../harness/n8n';
-import { AUDIENCE, CREDENTIAL_REFS, sandboxCredentials } from '../../harness/workflows';
+import { AUDIENCE, AUDIENCE_TRIGGER, CREDENTIAL_REFS, sandboxCredentials } from '../../harness/workflows';
 import { type Sandbox, startSandbox } from '../../sandbox';
 import { launchChromium, screenshotPath } from './chromium';
 import { readmePanels } from './readme';
@@ -19,6 +19,7 @@ import { readmePanels } from './readme';
 jest.setTimeout(90_000);
 
 const OWNER = { email: 'owner@example.com', firstName: 'Sandbox', lastName: 'Owner', password: 'Sandbox-Passw0rd1' };
+const REFUSED_NOTICE = 'This Base URL is refused: it must start with https://';
 const APP_DESCRIPTION = 'Sync audiences to Batch.com and CommBox in the fewest API requests, with every item accounted for';
 const PLATFORMS: Record<string, keyof typeof CREDENTIAL_REFS> = {
 	Batch: 'batch',
@@ -45,6 +46,19 @@ const panelsWorkflow: WorkflowJson = {
 	})),
 	connections: {},
 };
+/** The trigger as a new node is (version 2), and as a workflow saved with version 1 has it. */
+const TRIGGERS = { 'Trigger v2': { typeVersion: 2, platform: 'batch' }, 'Trigger v1': { typeVersion: 1, resource: 'batchCustomAudience' } };
+panelsWorkflow.nodes.push(
+	...Object.entries(TRIGGERS).map(([name, { typeVersion, ...parameters }], i) => ({
+		id: `trigger-${i}`,
+		name,
+		type: AUDIENCE_TRIGGER,
+		typeVersion,
+		position: [1500, i * 240],
+		parameters: { ...parameters, watch: 'all' },
+		credentials: CREDENTIAL_REFS[i === 0 ? 'batch' : 'batchCustomAudience'],
+	})),
+);
 
 let sandbox: Sandbox;
 let n8n: LocalN8n;
@@ -84,6 +98,13 @@ afterAll(async () => {
 	await n8n?.stop();
 	n8n?.dispose();
 	await sandbox?.stop();
+});
+
+// A failed test must not leave a panel or a menu open over the next test's canvas.
+afterEach(async () => {
+	if (!(await page.getByTestId('ndv').isVisible())) return;
+	await page.keyboard.press('Escape');
+	if (await page.getByTestId('ndv').isVisible()) await closeNode();
 });
 
 const shot = async (name: string) => await page.screenshot({ path: screenshotPath(name) });
@@ -204,6 +225,23 @@ describe('panels', () => {
 		await closeNode();
 	});
 
+	it.each(Object.entries(TRIGGERS))(
+		'%s: Event, Platform, Watch; Platform offers the two Batch APIs and no "Custom API Call"',
+		async (name, { typeVersion }) => {
+			const ndv = await openNode(name);
+			// Poll Times is n8n's own, on every polling trigger.
+			expect(await parameterLabels(ndv)).toEqual(['Poll Times', 'Event', 'Platform', 'Watch']);
+			await ndv.getByTestId(`parameter-input-${typeVersion === 2 ? 'platform' : 'resource'}`).click();
+			const options = page.getByRole('option');
+			await options.first().waitFor();
+			const titles = (await options.allInnerTexts()).map((text) => text.trim().split('\n')[0]);
+			expect(titles).toEqual(['Batch', 'Batch Custom Audience (Legacy)']);
+			await shot(`trigger-platform-${name.replace(/[^A-Za-z0-9]+/g, '-')}`);
+			await page.keyboard.press('Escape');
+			await closeNode();
+		},
+	);
+
 	it('Check Indexing starts with Audience {{ $json.audience }}; switched to from another operation, it keeps the value and says how to chain', async () => {
 		const audienceShown = async (ndv: Locator) => {
 			const audience = ndv.locator('[data-test-id="parameter-item"]:has(label[for="audience"])');
@@ -235,14 +273,16 @@ describe('credentials created in the editor', () => {
 		{ node: 'CommBox · Get Many', title: 'CommBox API', fields: { apiKey: 'sandbox-commbox-key' }, testPath: '/audiences' },
 	];
 
-	it.each(cases)('$title: Test succeeds against the sandbox and explains a refused Base URL', async ({ node, fields, testPath }) => {
+	it.each(cases)('$title: Test succeeds against the sandbox; the form explains a refused Base URL', async ({ node, fields, testPath }) => {
 		await openWorkflow(panelsWorkflow.id);
 		await openNode(node);
 		await page.getByTestId('node-credentials-select').click();
 		await page.getByTestId('node-credentials-select-item-new').click();
 		const dialog = page.getByTestId('credential-edit-dialog');
 		const input = (name: string) => dialog.getByTestId(name).locator('input').first();
+		const notice = dialog.getByText(REFUSED_NOTICE, { exact: false });
 		for (const [name, value] of Object.entries({ ...fields, baseUrl: sandbox.url })) await input(name).fill(value);
+		expect(await notice.count()).toBe(0);
 		const before = sandbox.requests().length;
 		await page.getByTestId('credential-save-button').click();
 		// Created from a node, the dialog closes as soon as the test succeeded (it stays open on a failure).
@@ -251,12 +291,20 @@ describe('credentials created in the editor', () => {
 		await shot(`credential-${node.split(' · ')[0].replace(/[^A-Za-z]+/g, '-')}-ok`);
 
 		await page.getByTestId('credential-edit-button').click();
+		// The form says why as the URL is typed (and no more once it is allowed); Test then cannot
+		// connect, and nothing was sent anywhere.
 		await input('baseUrl').fill('http://example.com');
+		await notice.waitFor();
+		await input('baseUrl').fill(sandbox.url);
+		await notice.waitFor({ state: 'hidden' });
+		await input('baseUrl').fill('http://example.com');
+		// The notice follows the form's data: once it shows, Save tests this URL.
+		await notice.waitFor();
+		const refusedAt = sandbox.requests().length;
 		await page.getByTestId('credential-save-button').click();
-		// n8n's banner, then the test's own message under "More details".
 		await dialog.getByText('Couldn’t connect with these settings').waitFor();
-		await dialog.getByText('More details').click();
-		await dialog.getByText('Base URL "http://example.com" is refused: it must start with https://', { exact: false }).waitFor();
+		await notice.waitFor();
+		expect(sandbox.requests().length).toBe(refusedAt);
 		await shot(`credential-${node.split(' · ')[0].replace(/[^A-Za-z]+/g, '-')}-refused`);
 		await page.keyboard.press('Escape');
 		await dialog.waitFor({ state: 'hidden' });
