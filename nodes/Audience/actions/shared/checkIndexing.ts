@@ -3,7 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { validateAudienceName } from '../../engine';
 import type { RequestPolicy } from '../../transport/request';
 import { IndexingTimeout, type IndexingResult, type IndexingView, isIndexingDone, waitOptionsFrom, waitUntilAllIndexed } from './indexing';
-import { errorItem } from './itemErrors';
+import { byFirstPairedItem, errorItem } from './itemErrors';
 import { itemReader } from './itemParameters';
 import { requestPolicy } from '../../transport/requestPolicy';
 
@@ -84,7 +84,7 @@ export async function checkIndexing(
 			output.push(...itemIndexes.map((itemIndex) => ({ json: { ...json }, pairedItem: { item: itemIndex } })));
 		}
 	});
-	return output.sort((a, b) => pairIndex(a) - pairIndex(b));
+	return output.sort(byFirstPairedItem);
 }
 
 /** A stopped check still tells the last known state of every pair. */
@@ -98,9 +98,4 @@ function withEveryState(
 		error.description = [error.description, 'Last known state of every token:', ...states].filter(Boolean).join('\n');
 	}
 	return error;
-}
-
-function pairIndex(item: INodeExecutionData): number {
-	const pair = Array.isArray(item.pairedItem) ? item.pairedItem[0] : item.pairedItem;
-	return typeof pair === 'object' && pair ? pair.item : 0;
 }

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { mapInFlight, memberIdOf, planSync, type PlannedRequest, type SyncMode, type SyncPlan } from '../../engine';
-import { ExecutionStopped, isStopped, requestPolicy, type RequestPolicy } from '../../transport/requestPolicy';
+import { isStopped, requestPolicy, type RequestPolicy, throwIfStopped } from '../../transport/requestPolicy';
 import { audienceNameOf } from './audienceName';
 import { IndexingTimeout, type IndexingView, waitOptionsFrom, waitUntilAllIndexed, type WaitOptions } from './indexing';
 import { invalidItemsOutput } from './itemErrors';
@@ -85,8 +85,10 @@ export async function syncMembers(
 		);
 	}
 
-	const memberIds = new Map(read.inputs.map((input) => [input.itemIndex, memberIdOf(input.id)]));
-	const report = new SyncReport(this.getNode(), plan, mode, target.platform, (itemIndex) => memberIds.get(itemIndex));
+	// Only failures name ids: the map is built on first use (a million entries cost about 100 MB).
+	let memberIds: Map<number, string | undefined> | undefined;
+	const idOfItem = (itemIndex: number) => (memberIds ??= new Map(read.inputs.map((input) => [input.itemIndex, memberIdOf(input.id)]))).get(itemIndex);
+	const report = new SyncReport(this.getNode(), plan, mode, target.platform, idOfItem);
 	if (mode === 'replace') {
 		const refusal = await guardShrinking.call(this, plan, target, minimumShareOf(options), policy);
 		if (refusal) {
@@ -209,10 +211,8 @@ async function sendPlannedRequests(
 		continueAfterFailure: this.continueOnFail(),
 		stopLaunching: () => policy.signal?.aborted === true,
 	});
-	// Requests finish in any order; reports and outputs follow the plan's order.
-	report.accepted.sort((a, b) => a.number - b.number);
-	const stopped = outcome.outcomes.find((task) => task.status === 'rejected' && isStopped(task.reason, policy.signal));
-	if (stopped?.status === 'rejected' || policy.signal?.aborted) throw asNodeError(this.getNode(), stopped?.status === 'rejected' ? stopped.reason : new ExecutionStopped());
+	report.inPlanOrder();
+	throwIfStopped(policy.signal);
 	const unexpected = outcome.outcomes.find((task) => task.status === 'rejected' && !failures.some((failure) => failure.cause === task.reason));
 	if (unexpected?.status === 'rejected') throw asNodeError(this.getNode(), unexpected.reason);
 	if (failures.length === 0) return;
@@ -232,6 +232,7 @@ async function sendPlannedRequests(
 			report.addErrorItems(audienceRequests.flatMap((planned) => unsentParts(report, planned)), message);
 		}
 	}
+	report.inPlanOrder();
 }
 
 /** The parts of `request` neither accepted nor refused (the whole request unless it was split). */

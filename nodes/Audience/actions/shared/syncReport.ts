@@ -2,7 +2,7 @@ import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { PlannedRequest, SyncMode, SyncPlan } from '../../engine';
 import type { IndexingView } from './indexing';
-import { errorItem } from './itemErrors';
+import { byFirstPairedItem, errorItem } from './itemErrors';
 
 /**
  * What a sync did, kept as it goes: the accepted requests (tokens), the records the API refused,
@@ -61,6 +61,13 @@ export class SyncReport {
 	refuse(request: PlannedRequest, number: number, message: string): void {
 		this.refused.push({ request, number, message });
 		this.ledger(request.audience).refused += request.members.length;
+	}
+
+	/** Requests finish in any order: the report follows the plan's order, error items the items'. */
+	inPlanOrder(): void {
+		this.accepted.sort((a, b) => a.number - b.number);
+		this.refused.sort((a, b) => a.number - b.number);
+		this.errorItems.sort(byFirstPairedItem);
 	}
 
 	/** One error item per input item of `requests`, paired to it. */
