@@ -145,10 +145,16 @@ async function choose(ndv: Locator, parameter: string, option: string): Promise<
 
 describe('node search', () => {
 	it.each(['Audience', 'Batch', 'CommBox'])('"%s" finds the Audience node with its description', async (query) => {
-		await page.goto(`${editor}/workflow/new`, { waitUntil: 'domcontentloaded' });
-		await page.getByTestId('canvas-add-button').click();
-		await page.getByPlaceholder('Search nodes...').fill(query);
+		// One new workflow and one open node panel for the three searches: only the query changes.
+		if (!(await page.getByTestId('node-creator').isVisible())) {
+			await page.goto(`${editor}/workflow/new`, { waitUntil: 'domcontentloaded' });
+			await page.getByTestId('canvas-add-button').click();
+		}
 		const entry = page.getByTestId('node-creator').getByTestId('node-creator-item-name').filter({ hasText: /^Audience$/ });
+		// Emptied first, so the entry found below is the answer to this query, not to the previous one.
+		await page.getByPlaceholder('Search nodes...').fill('');
+		await entry.first().waitFor({ state: 'hidden' });
+		await page.getByPlaceholder('Search nodes...').fill(query);
 		await entry.first().waitFor();
 		const description = await entry
 			.first()
