@@ -5,7 +5,7 @@ import type {
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
-import { allowedBaseUrlExpression, BASE_URL_HINT } from './baseUrl';
+import { allowedBaseUrlExpression, BASE_URL_HINT, refusedBaseUrlNotice } from './baseUrl';
 
 export class BatchApi implements ICredentialType {
 	name = 'batchApi';
@@ -41,8 +41,10 @@ export class BatchApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.batch.com',
-			description: BASE_URL_HINT,
+			hint: BASE_URL_HINT,
+			description: 'Address of the API. Change it only to try the node against a local sandbox.',
 		},
+		refusedBaseUrlNotice('baseUrl'),
 		{
 			displayName: 'API Version',
 			name: 'apiVersion',

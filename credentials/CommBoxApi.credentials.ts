@@ -5,7 +5,7 @@ import type {
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
-import { allowedBaseUrlExpression, BASE_URL_HINT } from './baseUrl';
+import { allowedBaseUrlExpression, BASE_URL_HINT, refusedBaseUrlNotice } from './baseUrl';
 
 export class CommBoxApi implements ICredentialType {
 	name = 'commBoxApi';
@@ -31,8 +31,10 @@ export class CommBoxApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.commbox.io',
-			description: BASE_URL_HINT,
+			hint: BASE_URL_HINT,
+			description: 'Address of the API. Change it only to try the node against a local sandbox.',
 		},
+		refusedBaseUrlNotice('baseUrl'),
 	];
 
 	authenticate: IAuthenticateGeneric = {

@@ -45,23 +45,28 @@ export function provisionN8n(): Toolchain {
 }
 
 /**
- * Stages the package as it would be published: the tarball `npm pack` makes (the built dist with
- * papaparse bundled in, README, LICENSE, package.json, and no node_modules), unpacked, with the
- * peer dependency n8n-workflow resolved to n8n's own copy.
+ * How n8n finds the package: `custom` from N8N_CUSTOM_EXTENSIONS (node types `CUSTOM.*`), or
+ * `community` installed the way users install it, into the user folder's `.n8n/nodes` (node types
+ * `n8n-nodes-audience-sync.*`; only this way does n8n know which nodes test a credential).
  */
-function stagePackage(root: string, tools: Toolchain): string {
+export type Installation = 'custom' | 'community';
+
+/**
+ * Stages the package as it would be published into `modules`: the tarball `npm pack` makes (the
+ * built dist with papaparse bundled in, README, LICENSE, package.json, and no node_modules),
+ * unpacked, with the peer dependency n8n-workflow resolved to n8n's own copy.
+ */
+function stagePackage(root: string, modules: string, tools: Toolchain): void {
 	if (!existsSync(join(REPO, 'dist/nodes/Audience/Audience.node.js'))) {
 		throw new Error('The package is not built: run `npm run build` first');
 	}
-	const custom = join(root, 'custom');
-	const pkg = join(custom, PACKAGE_NAME);
+	const pkg = join(modules, PACKAGE_NAME);
 	mkdirSync(join(pkg, 'node_modules'), { recursive: true });
 	const [packed] = JSON.parse(
 		execFileSync('npm', ['pack', '--json', '--silent', '--pack-destination', root], { cwd: REPO, encoding: 'utf8' }),
 	) as Array<{ filename: string }>;
 	execFileSync('tar', ['-xzf', join(root, packed.filename), '-C', pkg, '--strip-components=1']);
 	symlinkSync(join(tools.n8nModules, 'n8n-workflow'), join(pkg, 'node_modules/n8n-workflow'));
-	return custom;
 }
 
 export interface Credential {
@@ -102,18 +107,32 @@ export class LocalN8n {
 	readonly folder: string;
 	readonly port = nextPort++;
 	private readonly brokerPort = nextPort++;
+	/** The prefix of the package's node types in this n8n. */
+	readonly nodePrefix: string;
 	private readonly tools: Toolchain;
+	/** Where the tarball is packed and, for a `custom` installation, unpacked. */
+	private readonly staging: string;
 	/**
-	 * The extensions folder n8n loads the package from (the unpacked tarball), outside the clone so
-	 * that nothing in the repository's node_modules can stand in for what the package bundles.
+	 * The extensions folder n8n loads the package from (the unpacked tarball; '' for a community
+	 * installation), outside the clone so that nothing in the repository's node_modules can stand in
+	 * for what the package bundles.
 	 */
 	readonly custom: string;
 
-	constructor(tools: Toolchain = provisionN8n()) {
+	constructor(tools: Toolchain = provisionN8n(), installation: Installation = 'custom') {
 		this.tools = tools;
 		mkdirSync(join(REPO, '.tmp'), { recursive: true });
-		this.folder = mkdtempSync(join(REPO, '.tmp', 'n8n-'));
-		this.custom = stagePackage(mkdtempSync(join(tmpdir(), 'n8n-nodes-audience-sync-')), tools);
+		// A community package is resolved from the user folder: that folder is then outside the clone too.
+		this.folder = mkdtempSync(join(installation === 'community' ? tmpdir() : join(REPO, '.tmp'), 'n8n-'));
+		this.nodePrefix = installation === 'custom' ? NODE_PREFIX : `${PACKAGE_NAME}.`;
+		this.staging = mkdtempSync(join(tmpdir(), 'n8n-nodes-audience-sync-'));
+		this.custom = installation === 'custom' ? join(this.staging, 'custom') : '';
+		stagePackage(this.staging, this.custom || join(this.folder, '.n8n/nodes/node_modules'), tools);
+		if (installation === 'community') {
+			const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+			const installed = { name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: version } };
+			writeFileSync(join(this.folder, '.n8n/nodes/package.json'), JSON.stringify(installed));
+		}
 	}
 
 	env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -174,7 +193,11 @@ export class LocalN8n {
 		mkdirSync(dir);
 		for (const workflow of workflows) {
 			// Users' workflows name the installed package's nodes; n8n prefixes nodes it loads from a folder CUSTOM.
-			const json = JSON.stringify({ active: false, settings: {}, ...workflow }).split(`"${PACKAGE_NAME}.`).join(`"${NODE_PREFIX}`);
+			const json = JSON.stringify({ active: false, settings: {}, ...workflow })
+				.split(`"${PACKAGE_NAME}.`)
+				.join(`"${NODE_PREFIX}`)
+				.split(`"${NODE_PREFIX}`)
+				.join(`"${this.nodePrefix}`);
 			writeFileSync(join(dir, `${workflow.id}.json`), json);
 		}
 		await this.cli(['import:workflow', '--separate', `--input=${dir}`]);
@@ -244,7 +267,7 @@ export class LocalN8n {
 		this.server?.kill('SIGKILL');
 		if (process.env.KEEP_N8N === '1') return;
 		rmSync(this.folder, { recursive: true, force: true });
-		rmSync(join(this.custom, '..'), { recursive: true, force: true });
+		rmSync(this.staging, { recursive: true, force: true });
 	}
 }
 

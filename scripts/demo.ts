@@ -15,10 +15,33 @@ const examples: WorkflowJson[] = readdirSync(examplesDir)
 	.map((file) => JSON.parse(readFileSync(join(examplesDir, file), 'utf8')));
 const flagship = JSON.parse(readFileSync(join(examplesDir, FLAGSHIP), 'utf8')) as WorkflowJson;
 const number = (n: number) => n.toLocaleString('en-US');
+/** The port the README's sandbox table names; another free one if it is taken. */
+const SANDBOX_PORT = 4010;
+
+async function startDemoSandbox(port = SANDBOX_PORT): Promise<Sandbox> {
+	try {
+		return await startSandbox({ port, indexingDelayMs: 1000 });
+	} catch (error) {
+		if (port === 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+		const sandbox = await startDemoSandbox(0);
+		console.log(`Port ${SANDBOX_PORT} is taken: the sandbox runs on ${sandbox.url} instead (use that Base URL).`);
+		return sandbox;
+	}
+}
+
+/** What to type into each credential to reach the sandbox (they are also imported ready-made). */
+function printSandboxCredentials(sandbox: Sandbox): void {
+	const keys = sandbox.credentials;
+	console.log(`
+Sandbox credentials (already imported as "Batch sandbox", "Batch Custom Audience sandbox", "CommBox sandbox"):
+  Batch API                   REST API Key ${keys.batchRestKey}, Project Key ${keys.batchProjectKey}, Base URL ${sandbox.url}
+  Batch Custom Audience API   REST API Key ${keys.batchRestKey}, App API Key ${keys.customAudienceAppKey}, Base URL ${sandbox.url}
+  CommBox API                 API Key ${keys.commBoxApiKey}, Base URL ${sandbox.url}`);
+}
 
 async function main(): Promise<void> {
 	const ui = process.argv.includes('--ui');
-	const sandbox = await startSandbox({ port: 0, indexingDelayMs: 1000 });
+	const sandbox = await startDemoSandbox();
 	const n8n = new LocalN8n();
 	const stop = async () => {
 		await n8n.stop();
@@ -40,6 +63,7 @@ async function main(): Promise<void> {
 			await n8n.start();
 			console.log(`\nOpen http://localhost:${n8n.port} (create the local owner account on first visit).`);
 			console.log(`Workflows: ${examples.map((w) => w.name).join(' · ')}`);
+			printSandboxCredentials(sandbox);
 			console.log('Press Ctrl-C to stop n8n and the sandbox.');
 			await new Promise(() => undefined);
 		}

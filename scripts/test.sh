@@ -13,9 +13,10 @@ mkdir -p .tmp
 status=0
 npx jest --selectProjects engine sandbox node --maxWorkers=2 --json --outputFile=.tmp/jest-unit.json || status=$?
 npx jest --selectProjects e2e --runInBand --json --outputFile=.tmp/jest-e2e.json || status=$?
+npx jest --selectProjects browser --runInBand --json --outputFile=.tmp/jest-browser.json || status=$?
 if [ -e .n8n ]; then
   echo "a test wrote an n8n user folder (.n8n/) into the repository" >&2
   status=1
 fi
-node scripts/test-summary.js .tmp/jest-unit.json .tmp/jest-e2e.json
+node scripts/test-summary.js .tmp/jest-unit.json .tmp/jest-e2e.json .tmp/jest-browser.json
 exit $status

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { platformDescription, route } from './actions/router';
+import { AUDIENCE_APP_DESCRIPTION } from './appDescription';
+import { operationSubtitle, platformDescription, route } from './actions/router';
 import { listSearch } from './methods/listSearch';
 
 export class Audience implements INodeType {
@@ -10,9 +11,8 @@ export class Audience implements INodeType {
 		icon: { light: 'file:audience.svg', dark: 'file:audience.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description:
-			'Sync audiences to Batch.com and CommBox in the fewest API requests, with every item accounted for',
+		subtitle: operationSubtitle(platformDescription),
+		description: AUDIENCE_APP_DESCRIPTION,
 		defaults: { name: 'Audience' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

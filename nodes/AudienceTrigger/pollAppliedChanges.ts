@@ -62,6 +62,11 @@ interface TriggerState {
  * audience missing from one listing keeps its state; it is forgotten after this many polls in a row
  * without it (then it is gone, or no longer watched).
  */
+/** The trigger's Platform parameter: `platform` from version 2, `resource` in version 1 workflows. */
+export function platformParameter(typeVersion: number): 'platform' | 'resource' {
+	return typeVersion >= 2 ? 'platform' : 'resource';
+}
+
 export const FORGET_AFTER_MISSING_POLLS = 3;
 
 /**
@@ -70,7 +75,7 @@ export const FORGET_AFTER_MISSING_POLLS = 3;
  * audience. Errors propagate, so a failing poll is visible; the state only moves on success.
  */
 export async function pollAppliedChanges(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-	const platform = this.getNodeParameter('resource') as string;
+	const platform = this.getNodeParameter(platformParameter(this.getNode().typeVersion)) as string;
 	const source = audienceSources[platform];
 	if (!source) throw new NodeOperationError(this.getNode(), `The platform "${platform}" cannot be watched`);
 	const listed = await source.call(this, watchedNames.call(this));

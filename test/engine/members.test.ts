@@ -217,3 +217,15 @@ describe('describeInvalidItem', () => {
 		expect(describeInvalidItem({ itemIndex: 12, message: 'missing id' })).toBe('Item 12: missing id');
 	});
 });
+
+describe('a missing id names its field and what it gave', () => {
+	it.each([
+		[undefined, 'nothing'],
+		[null, 'null'],
+		['', '""'],
+		['   ', '"   "'],
+	])('%j', (id, shown) => {
+		const plan = planSync([{ itemIndex: 0, audience: 'a', id }], { mode: 'update', idField: 'Custom User ID' });
+		expect(plan.invalid).toEqual([{ itemIndex: 0, message: `missing id: the "Custom User ID" field gave ${shown}` }]);
+	});
+});

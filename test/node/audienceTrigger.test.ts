@@ -219,6 +219,30 @@ describe('Audience Trigger poll() through n8n-core', () => {
 		expect(await runPoll(parameters, legacyCredentials, { mode: 'trigger', staticData })).toBeNull();
 	});
 
+	it('version 2 reads its Platform from `platform` (version 1 workflows keep `resource`)', async () => {
+		const legacyCredentials = {
+			batchCustomAudienceApi: {
+				restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
+				appApiKey: SANDBOX_CREDENTIALS.customAudienceAppKey,
+				apiVersion: '1.1',
+				baseUrl: sandbox.url,
+			},
+		};
+		const manual = async (parameters: Parameters<typeof runPoll>[0], creds: Parameters<typeof runPoll>[1], typeVersion: number) =>
+			jsonOf(await runPoll(parameters, creds, { mode: 'manual', staticData: {}, typeVersion })) ?? [];
+
+		const legacy = await manual({ platform: 'batchCustomAudience', watch: 'all' }, legacyCredentials, 2);
+		const batch = await manual({ platform: 'batch', watch: 'all' }, credentials(), 2);
+		const batchByDefault = await manual({ watch: 'all' }, credentials(), 2);
+
+		expect(legacy.map((item) => item.platform)).toEqual(['batchCustomAudience']);
+		expect(batch.map((item) => item.platform)).toEqual(['batch']);
+		expect(batchByDefault.map((item) => item.platform)).toEqual(['batch']);
+		const paths = sandbox.requests().map((request) => request.path);
+		expect(paths.filter((path) => path.includes('/custom-audience'))).not.toHaveLength(0);
+		expect(paths.filter((path) => path.startsWith('/2.11/audiences/list'))).not.toHaveLength(0);
+	});
+
 	describe('poll errors (backoff shortened, retry count unchanged)', () => {
 		const saved = { ...DEFAULT_POLICY };
 

@@ -3,7 +3,11 @@
  * (harness `runCredentialTest`: n8n-core's RoutingNode with the decrypted credentials), sent by
  * n8n-core's HTTP client to a loopback server that records exactly what arrived.
  */
+import { NodeHelpers } from 'n8n-workflow';
+import { BatchApi } from '../../credentials/BatchApi.credentials';
+import { BatchCustomAudienceApi } from '../../credentials/BatchCustomAudienceApi.credentials';
 import { isAllowedBaseUrl, REFUSED_BASE_URL } from '../../credentials/baseUrl';
+import { CommBoxApi } from '../../credentials/CommBoxApi.credentials';
 import { AUDIENCE, itemsWorkflow, RequestNotSent, runCredentialTest, runWorkflow } from './harness';
 import { type LoopbackServer, type ReceivedRequest, startLoopbackServer } from './loopback';
 
@@ -174,6 +178,32 @@ describe('credential base URL rule (https, or http on a loopback host)', () => {
 		// The credential test and the node's request helper apply the same rule.
 		const normalized = baseUrl.trim().replace(/\/+$/, '');
 		expect(resolved === REFUSED_BASE_URL).toBe(!isAllowedBaseUrl(normalized));
+	});
+
+	/** Whether n8n's form shows the credential's "Base URL is refused" notice for this value. */
+	const noticeShown = (properties: ReturnType<typeof credentialForms>[number], baseUrl: string) => {
+		const notice = properties.find((property) => property.type === 'notice');
+		if (!notice) throw new Error('no notice in the credential form');
+		return NodeHelpers.displayParameter({ baseUrl }, notice, null, null);
+	};
+	const credentialForms = () => [new BatchApi().properties, new BatchCustomAudienceApi().properties, new CommBoxApi().properties];
+
+	it.each([
+		'https://api.batch.com',
+		'  https://eu.api.example.org/batch  ',
+		'HTTPS://API.BATCH.COM',
+		'http://127.0.0.1:4010',
+		'http://LOCALHOST:4010/',
+		'http://[::1]:4010',
+		'http://example.com',
+		'http://127.0.0.1.nip.io',
+		'http://10.0.0.8:4010',
+		'ftp://127.0.0.1',
+		'https://',
+		'',
+	])('the form shows the refused Base URL notice for %j exactly when the rule refuses it', (baseUrl) => {
+		const refused = !isAllowedBaseUrl(baseUrl.trim().replace(/\/+$/, ''));
+		for (const properties of credentialForms()) expect(noticeShown(properties, baseUrl)).toBe(refused);
 	});
 });
 

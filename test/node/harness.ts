@@ -450,6 +450,8 @@ export interface PollOptions {
 	 */
 	staticData: IDataObject;
 	nodeName?: string;
+	/** The trigger's type version: 1 names the Platform parameter `resource`, 2 `platform`. */
+	typeVersion?: number;
 }
 
 /**
@@ -460,14 +462,14 @@ export interface PollOptions {
 export async function runPoll(
 	parameters: INodeParameters,
 	credentials: CredentialsByType,
-	{ mode, staticData, nodeName = 'Audience Trigger' }: PollOptions,
+	{ mode, staticData, nodeName = 'Audience Trigger', typeVersion = 1 }: PollOptions,
 ): Promise<INodeExecutionData[][] | null> {
 	setUpContainer();
 	const node: INode = {
 		id: 'audience-trigger',
 		name: nodeName,
 		type: AUDIENCE_TRIGGER,
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
 		parameters,
 		credentials: credentialReferences(AUDIENCE_TRIGGER, credentials),

@@ -17,21 +17,24 @@ export function isInvalid(check: MemberCheck): check is InvalidItem {
 	return 'message' in check;
 }
 
-const MISSING_ID = new Problem('missing id');
+/** An empty id names the field it came from and what that field gave. */
+function missingId(raw: unknown, idField: string | undefined): Problem {
+	return new Problem(idField === undefined ? 'missing id' : `missing id: the "${idField}" field gave ${show(raw)}`);
+}
 
-function readId(raw: unknown): string | Problem {
+function readId(raw: unknown, idField: string | undefined): string | Problem {
 	if (typeof raw === 'string') {
 		const id = raw.trim();
-		return id === '' ? MISSING_ID : id;
+		return id === '' ? missingId(raw, idField) : id;
 	}
 	if (typeof raw === 'number') return Number.isFinite(raw) ? String(raw) : new Problem(`id ${show(raw)} is not a valid id`);
-	if (raw === undefined || raw === null) return MISSING_ID;
+	if (raw === undefined || raw === null) return missingId(raw, idField);
 	return new Problem(`id must be text or a number, got ${show(raw)}`);
 }
 
 /** The id an input's raw value becomes in a request, or undefined when it is not a valid id. */
 export function memberIdOf(raw: unknown): string | undefined {
-	const id = readId(raw);
+	const id = readId(raw, undefined);
 	return typeof id === 'string' ? id : undefined;
 }
 
@@ -63,7 +66,7 @@ export function createMemberValidator(rules: SyncRules): (input: MemberInput) =>
 		const audienceProblem = audienceError(input.audience);
 		if (audienceProblem !== undefined) (errors ??= []).push(audienceProblem);
 
-		const id = readId(input.id);
+		const id = readId(input.id, rules.idField);
 		if (id instanceof Problem) (errors ??= []).push(id.message);
 
 		// Replace has no action: every member is added.

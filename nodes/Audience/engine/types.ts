@@ -28,6 +28,8 @@ export interface SyncRules {
 	batchSize?: number;
 	/** Legacy API only; when false, an item with tags is invalid. */
 	allowTags?: boolean;
+	/** The label of the field the ids come from, named when an id is missing. */
+	idField?: string;
 }
 
 /** Exactly one entry of the API's `ids` array. */

@@ -55,7 +55,7 @@ export const listSearch = {
 		paginationToken?: string,
 	): Promise<INodeListSearchResult> {
 		const search =
-			this.getCurrentNodeParameter('resource') === 'batchCustomAudience'
+			(this.getCurrentNodeParameter('platform') ?? this.getCurrentNodeParameter('resource')) === 'batchCustomAudience'
 				? listSearch.searchCustomAudiences
 				: listSearch.searchBatchAudiences;
 		return await search.call(this, filter, paginationToken);

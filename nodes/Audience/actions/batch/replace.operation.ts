@@ -1,13 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { attributeFields, audienceLocator, syncOptions, userIdField } from '../shared/fields';
+import { attributeFields, AUDIENCE_PURPOSE, audienceLocator, syncOptions, userIdField } from '../shared/fields';
 import { syncMembers } from '../shared/syncMembers';
 import { batchSyncTarget } from './syncTarget';
 
 const show = { resource: ['batch'], operation: ['replace'] };
 
 export const description: INodeProperties[] = [
-	audienceLocator(show, 'searchBatchAudiences'),
-	userIdField(show, 'Custom User ID'),
+	audienceLocator(show, 'searchBatchAudiences', AUDIENCE_PURPOSE.write),
+	userIdField(show, batchSyncTarget.idField),
 	...attributeFields(show),
 	syncOptions(show, true),
 ];

@@ -4,6 +4,7 @@ import type { MemberSyncTarget } from '../shared/syncMembers';
 /** Batch project API 2.x as the target of Update and Replace. */
 export const batchSyncTarget: MemberSyncTarget = {
 	platform: 'Batch',
+	idField: 'Custom User ID',
 	withTags: false,
 	async send(request, policy) {
 		const write = request.operation === 'replace' ? replaceAudience : updateAudience;

@@ -1,14 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { actionField, attributeFields, audienceLocator, syncOptions, userIdField } from '../shared/fields';
+import { actionField, attributeFields, AUDIENCE_PURPOSE, audienceLocator, syncOptions, userIdField } from '../shared/fields';
 import { syncMembers } from '../shared/syncMembers';
 import { batchSyncTarget } from './syncTarget';
 
 const show = { resource: ['batch'], operation: ['update'] };
 
 export const description: INodeProperties[] = [
-	audienceLocator(show, 'searchBatchAudiences'),
+	audienceLocator(show, 'searchBatchAudiences', AUDIENCE_PURPOSE.write),
 	actionField(show),
-	userIdField(show, 'Custom User ID'),
+	userIdField(show, batchSyncTarget.idField),
 	...attributeFields(show),
 	syncOptions(show, false),
 ];

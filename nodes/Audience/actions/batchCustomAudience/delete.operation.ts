@@ -1,13 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { deleteCustomAudience } from '../../transport/customAudience';
-import { audienceLocator, readOptions } from '../shared/fields';
+import { AUDIENCE_PURPOSE, audienceLocator, readOptions } from '../shared/fields';
 import { audienceNameOf } from '../shared/audienceName';
 import { forEachItem } from '../shared/perItem';
 import { requestPolicy } from '../../transport/requestPolicy';
 
 const show = { resource: ['batchCustomAudience'], operation: ['delete'] };
 
-export const description: INodeProperties[] = [audienceLocator(show, 'searchCustomAudiences'), readOptions(show, false)];
+export const description: INodeProperties[] = [audienceLocator(show, 'searchCustomAudiences', AUDIENCE_PURPOSE.delete), readOptions(show, false)];
 
 /** DELETE `/custom-audience/{name}`: the whole audience; members are removed with Update instead. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { onlyWhenAdding } from '../shared/fields';
 
 /** Parameters only the legacy Custom Audience API has. */
 type Show = { resource: string[]; operation: string[] };
@@ -11,8 +12,8 @@ export function tagsField(show: Show): INodeProperties {
 		default: '',
 		placeholder: 'e.g. vip, newsletter',
 		description:
-			'Tags to attach to added members: a comma-separated text, or an expression that gives a list of texts. Only accepted with action Add.',
-		displayOptions: { show },
+			'Tags to attach to added members: a comma-separated text, or an expression that gives a list of texts',
+		displayOptions: onlyWhenAdding(show),
 	};
 }
 

@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { attributeFields, audienceLocator, syncOptions, userIdField } from '../shared/fields';
+import { attributeFields, AUDIENCE_PURPOSE, audienceLocator, syncOptions, userIdField } from '../shared/fields';
 import { syncMembers } from '../shared/syncMembers';
 import { tagsField, withIdType } from './fields';
 import { customAudienceSyncTarget } from './syncTarget';
@@ -7,8 +7,8 @@ import { customAudienceSyncTarget } from './syncTarget';
 const show = { resource: ['batchCustomAudience'], operation: ['replace'] };
 
 export const description: INodeProperties[] = [
-	audienceLocator(show, 'searchCustomAudiences'),
-	userIdField(show, 'Install ID or Custom User ID'),
+	audienceLocator(show, 'searchCustomAudiences', AUDIENCE_PURPOSE.write),
+	userIdField(show, customAudienceSyncTarget.idField),
 	...attributeFields(show),
 	tagsField(show),
 	withIdType(syncOptions(show, true)),

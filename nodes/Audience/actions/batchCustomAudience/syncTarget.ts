@@ -14,6 +14,7 @@ import { asNodeError } from '../shared/nodeError';
 /** Legacy Custom Audience API 1.x as the target of Update (PATCH) and Replace (PUT). */
 export const customAudienceSyncTarget: MemberSyncTarget = {
 	platform: 'Batch Custom Audience API',
+	idField: 'Install ID or Custom User ID',
 	withTags: true,
 	async send(request, policy) {
 		const body = await idsBody.call(this, request.members);

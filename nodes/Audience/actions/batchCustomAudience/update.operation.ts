@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { actionField, attributeFields, audienceLocator, syncOptions, userIdField } from '../shared/fields';
+import { actionField, attributeFields, AUDIENCE_PURPOSE, audienceLocator, syncOptions, userIdField } from '../shared/fields';
 import { syncMembers } from '../shared/syncMembers';
 import { tagsField, withIdType } from './fields';
 import { customAudienceSyncTarget } from './syncTarget';
@@ -7,9 +7,9 @@ import { customAudienceSyncTarget } from './syncTarget';
 const show = { resource: ['batchCustomAudience'], operation: ['update'] };
 
 export const description: INodeProperties[] = [
-	audienceLocator(show, 'searchCustomAudiences'),
+	audienceLocator(show, 'searchCustomAudiences', AUDIENCE_PURPOSE.write),
 	actionField(show),
-	userIdField(show, 'Install ID or Custom User ID'),
+	userIdField(show, customAudienceSyncTarget.idField),
 	...attributeFields(show),
 	tagsField(show),
 	withIdType(syncOptions(show, false)),

@@ -10,10 +10,7 @@ import { sameForAllItems, uploadAudienceFile } from './upload';
 const show = { resource: ['commBox'], operation: ['replaceStatic'] };
 
 export const description: INodeProperties[] = [
-	{
-		...audienceLocator(show, 'searchCommBoxStaticAudiences', false),
-		description: 'The Static audience whose customers are all replaced by the file',
-	},
+	audienceLocator(show, 'searchCommBoxStaticAudiences', 'The Static audience whose customers are all replaced by the file', false),
 	...fileSourceFields(show),
 	uploadOptions(show, true),
 ];

@@ -7,9 +7,22 @@ type Show = { resource: string[]; operation: string[] };
 
 const AUDIENCE_NAME_REGEX = '^[A-Za-z0-9_-]{1,255}$';
 
+/** What the audience is for, in the words of its tooltip. */
+export const AUDIENCE_PURPOSE = {
+	write: 'The audience to write to. May be an expression, so one run can feed several audiences.',
+	check: 'The audience the write went to. By default it comes from the output of an Update or Replace.',
+	get: 'The audience to read. May be an expression, to read one audience per item.',
+	delete: 'The audience to delete, with all its members. May be an expression, to delete one audience per item.',
+};
+
+/** Under Check Indexing's Audience: n8n keeps the value an Audience had under another operation. */
+export const CHECK_AUDIENCE_HINT =
+	'To check what an Update or Replace just wrote, keep {{ $json.audience }} (the default): each token is checked on its own audience';
+
 export function audienceLocator(
 	show: Show,
 	searchListMethod: string,
+	description: string,
 	byName = true,
 ): INodeProperties {
 	return {
@@ -18,7 +31,7 @@ export function audienceLocator(
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
 		required: true,
-		description: 'The audience to write to. May be an expression, so one run can feed several audiences.',
+		description,
 		displayOptions: { show },
 		modes: [
 			{
@@ -72,20 +85,25 @@ export function userIdField(show: Show, displayName = 'User ID'): INodePropertie
 	};
 }
 
+/** Attributes and tags go with added members only: they are hidden while Action is Remove. */
+export function onlyWhenAdding(show: Show, extra: Record<string, string[]> = {}): INodeProperties['displayOptions'] {
+	return { show: { ...show, ...extra }, hide: { action: ['remove'] } };
+}
+
 export function attributeFields(show: Show): INodeProperties[] {
 	return [
 		{
-			displayName: 'Attributes',
+			displayName: 'Attribute Source',
 			name: 'attributeMode',
 			type: 'options',
 			options: [
 				{ name: 'JSON Object', value: 'json', description: 'One object of attributes per item, mapped from the incoming data' },
-				{ name: 'Map Each Attribute', value: 'fields', description: 'Name, type and value of each attribute' },
-				{ name: 'None', value: 'none' },
+				{ name: 'Map Each Attribute', value: 'fields', description: 'A name, a type and a value for each attribute' },
+				{ name: 'None', value: 'none', description: 'Send members without attributes' },
 			],
 			default: 'none',
-			description: 'Attributes to attach to added members (at most 15, only with action Add)',
-			displayOptions: { show },
+			description: 'How to give the attributes of added members (at most 15 per member)',
+			displayOptions: onlyWhenAdding(show),
 		},
 		{
 			displayName: 'Attributes',
@@ -94,7 +112,7 @@ export function attributeFields(show: Show): INodeProperties[] {
 			placeholder: 'Add Attribute',
 			typeOptions: { multipleValues: true },
 			default: {},
-			displayOptions: { show: { ...show, attributeMode: ['fields'] } },
+			displayOptions: onlyWhenAdding(show, { attributeMode: ['fields'] }),
 			options: [
 				{
 					displayName: 'Attribute',
@@ -106,22 +124,23 @@ export function attributeFields(show: Show): INodeProperties[] {
 							type: 'string',
 							default: '',
 							placeholder: 'e.g. plan',
-							description: 'Letters, digits and _ only, at most 30 characters',
+							hint: 'Letters, digits and _ only (no spaces), at most 30 characters',
 						},
 						{
 							displayName: 'Type',
 							name: 'type',
 							type: 'options',
 							options: [
-								{ name: 'Array of Strings', value: 'array' },
-								{ name: 'Auto', value: 'auto', description: 'Numbers, booleans, strings and string arrays as they are' },
-								{ name: 'Boolean', value: 'boolean' },
-								{ name: 'Date', value: 'date', description: 'Sent as date(name) in ISO-8601 UTC' },
-								{ name: 'Number', value: 'number' },
-								{ name: 'String', value: 'string' },
-								{ name: 'URL', value: 'url', description: 'An absolute http(s) address, sent with the link type' },
+								{ name: 'Array of Strings', value: 'array', description: 'A list of texts, or one text with commas between the values (at most 25)' },
+								{ name: 'Auto', value: 'auto', description: 'Numbers, true/false, texts and lists of texts as they are' },
+								{ name: 'Boolean', value: 'boolean', description: 'True or false; also accepts yes/no and 1/0' },
+								{ name: 'Date', value: 'date', description: 'A date or date-time, sent as a date in UTC' },
+								{ name: 'Number', value: 'number', description: 'A number, or a text holding one' },
+								{ name: 'String', value: 'string', description: 'A text of at most 300 characters' },
+								{ name: 'URL', value: 'url', description: 'A web address starting with http:// or https://, sent as a link' },
 							],
 							default: 'auto',
+							description: 'How the value is checked and sent',
 						},
 						{
 							displayName: 'Value',
@@ -129,6 +148,7 @@ export function attributeFields(show: Show): INodeProperties[] {
 							type: 'string',
 							default: '',
 							placeholder: 'e.g. {{ $json.plan }}',
+							description: 'The value for each item, usually mapped from the incoming data',
 						},
 					],
 				},
@@ -141,7 +161,7 @@ export function attributeFields(show: Show): INodeProperties[] {
 			default: '={{ $json.attributes }}',
 			description:
 				'An object of attributes per item. Keys may carry a type prefix for dates and links, e.g. "date(since)".',
-			displayOptions: { show: { ...show, attributeMode: ['json'] } },
+			displayOptions: onlyWhenAdding(show, { attributeMode: ['json'] }),
 		},
 	];
 }
@@ -161,24 +181,30 @@ export function indexingTokenField(show: Show): INodeProperties {
 	};
 }
 
-const waitOptions: INodeProperties[] = [
-	{
-		displayName: 'Poll Interval (Seconds)',
-		name: 'pollInterval',
-		type: 'number',
-		typeOptions: { minValue: 0.1 },
-		default: 2,
-		description: 'How often to ask for the indexing state while waiting',
-	},
-	{
-		displayName: 'Wait Timeout (Seconds)',
-		name: 'waitTimeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 300,
-		description: 'How long to wait for indexing before failing with the last state',
-	},
-];
+/** Poll Interval and Wait Timeout, shown once the given wait switch of the same Options is on. */
+function waitOptions(waitSwitch: string): INodeProperties[] {
+	const whileWaiting = { show: { [waitSwitch]: [true] } };
+	return [
+		{
+			displayName: 'Poll Interval (Seconds)',
+			name: 'pollInterval',
+			type: 'number',
+			typeOptions: { minValue: 0.1 },
+			default: 2,
+			description: 'How often to ask for the indexing state while waiting',
+			displayOptions: whileWaiting,
+		},
+		{
+			displayName: 'Wait Timeout (Seconds)',
+			name: 'waitTimeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 300,
+			description: 'How long to wait for indexing before failing with the last state',
+			displayOptions: whileWaiting,
+		},
+	];
+}
 
 export const maxRetriesOption: INodeProperties = {
 	displayName: 'Max Retries',
@@ -274,10 +300,19 @@ export function syncOptions(show: Show, replace: boolean): INodeProperties {
 			name: 'outputMode',
 			type: 'options',
 			options: [
-				{ name: 'One Item per Input Item', value: 'perItem' },
-				{ name: 'One Item per Request', value: 'perRequest' },
+				{
+					name: 'One Item per Input Item',
+					value: 'perItem',
+					description: 'Each input item comes out with its ID, the token and the number of the request that carried it',
+				},
+				{
+					name: 'One Item per Request',
+					value: 'perRequest',
+					description: 'A summary of each request sent: audience, token, counts of added, removed and collapsed IDs',
+				},
 			],
 			default: 'perRequest',
+			description: 'What the node outputs',
 		},
 		{
 			displayName: 'Wait for Indexing',
@@ -286,7 +321,7 @@ export function syncOptions(show: Show, replace: boolean): INodeProperties {
 			default: false,
 			description: 'Whether to wait until every request is indexed (APPLIED) before continuing',
 		},
-		...waitOptions,
+		...waitOptions('waitForIndexing'),
 	]);
 }
 
@@ -301,7 +336,7 @@ export function readOptions(show: Show, wait: boolean): INodeProperties {
 					default: false,
 					description: 'Whether to keep asking until the state is APPLIED or REPLACED',
 				},
-				...waitOptions,
+				...waitOptions('waitUntilDone'),
 			]
 		: [];
 	return optionsCollection(show, [...requestOptions, ...waitFields]);

@@ -8,12 +8,15 @@ import { invalidItemsOutput } from './itemErrors';
 import { idText, isEmptyInput, readMemberInputs } from './memberInputs';
 import { minimumShareOf, shrinkRefusal } from './replaceGuards';
 import { sendWithSplitRetry } from './splitRetry';
+import { showSyncSummary, syncSummary } from './summaryHint';
 import { count, perInputItem, requestOutput, SyncReport } from './syncReport';
 import { asNodeError } from './nodeError';
 
 /** What Update and Replace need from a platform (Batch 2.x or the legacy Custom Audience API). */
 export interface MemberSyncTarget {
 	platform: string;
+	/** Label of the member ID field, named when an item has no ID. */
+	idField: string;
 	withTags: boolean;
 	send(this: IExecuteFunctions, request: PlannedRequest, policy: RequestPolicy): Promise<string>;
 	view(this: IExecuteFunctions, audience: string, token: string | undefined, policy: RequestPolicy): Promise<IndexingView>;
@@ -68,11 +71,12 @@ export async function syncMembers(
 	const read = readMemberInputs.call(this, items, mode, target.withTags);
 	let plan: SyncPlan;
 	try {
-		plan = planSync(read.inputs, { mode, batchSize: options.batchSize, allowTags: target.withTags });
+		plan = planSync(read.inputs, { mode, batchSize: options.batchSize, allowTags: target.withTags, idField: target.idField });
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), (error as Error).message);
 	}
 	const invalidOutput = invalidItemsOutput.call(this, [...read.invalid, ...plan.invalid]);
+	showSyncSummary(this, syncSummary(items.length, plan, invalidOutput.length, Boolean(options.dryRun)));
 	const ids = options.outputMode === 'perItem' ? new Map(read.inputs.map((input) => [input.itemIndex, idText(input.id)])) : undefined;
 	const total = plan.requests.length;
 	if (options.dryRun) {
