@@ -76,6 +76,15 @@ const listStatuses = (fromSeq = 0) => sandbox.requests().filter((r) => r.route =
 const lastSeq = () => sandbox.requests().at(-1)?.seq ?? 0;
 const jsonOf = (result: INodeExecutionData[][] | null) => result?.[0].map((item) => item.json);
 
+const legacyCredentialsFor = (baseUrl: string) => ({
+	batchCustomAudienceApi: {
+		restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
+		appApiKey: SANDBOX_CREDENTIALS.customAudienceAppKey,
+		apiVersion: '1.1',
+		baseUrl,
+	},
+});
+
 describe('Audience Trigger poll() through n8n-core', () => {
 	it('records a baseline, ignores a pending write, fires once when it is APPLIED, then stays quiet', async () => {
 		const staticData: IDataObject = {};
@@ -191,14 +200,7 @@ describe('Audience Trigger poll() through n8n-core', () => {
 	});
 
 	it('legacy Custom Audience: baseline, then one item once a PATCH is APPLIED', async () => {
-		const legacyCredentials = {
-			batchCustomAudienceApi: {
-				restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
-				appApiKey: SANDBOX_CREDENTIALS.customAudienceAppKey,
-				apiVersion: '1.1',
-				baseUrl: sandbox.url,
-			},
-		};
+		const legacyCredentials = legacyCredentialsFor(sandbox.url);
 		const parameters = { resource: 'batchCustomAudience', watch: 'all' };
 		const staticData: IDataObject = {};
 		expect(await runPoll(parameters, legacyCredentials, { mode: 'trigger', staticData })).toBeNull();
@@ -220,14 +222,7 @@ describe('Audience Trigger poll() through n8n-core', () => {
 	});
 
 	it('version 2 reads its Platform from `platform` (version 1 workflows keep `resource`)', async () => {
-		const legacyCredentials = {
-			batchCustomAudienceApi: {
-				restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
-				appApiKey: SANDBOX_CREDENTIALS.customAudienceAppKey,
-				apiVersion: '1.1',
-				baseUrl: sandbox.url,
-			},
-		};
+		const legacyCredentials = legacyCredentialsFor(sandbox.url);
 		const manual = async (parameters: Parameters<typeof runPoll>[0], creds: Parameters<typeof runPoll>[1], typeVersion: number) =>
 			jsonOf(await runPoll(parameters, creds, { mode: 'manual', staticData: {}, typeVersion })) ?? [];
 
