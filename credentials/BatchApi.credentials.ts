@@ -5,7 +5,7 @@ import type {
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
-import { allowedBaseUrlExpression, BASE_URL_HINT, refusedBaseUrlNotice } from './baseUrl';
+import { BASE_URL_HINT, credentialTest, refusedBaseUrlNotice } from './baseUrl';
 
 export class BatchApi implements ICredentialType {
 	name = 'batchApi';
@@ -64,14 +64,5 @@ export class BatchApi implements ICredentialType {
 		},
 	};
 
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: allowedBaseUrlExpression('baseUrl'),
-			url: '=/{{$credentials.apiVersion}}/audiences/list',
-			qs: { limit: 1 },
-			method: 'GET',
-			// n8n would re-send the credential headers to wherever a redirect points.
-			disableFollowRedirect: true,
-		},
-	};
+	test: ICredentialTestRequest = credentialTest('=/{{$credentials.apiVersion}}/audiences/list', { limit: 1 });
 }

@@ -5,7 +5,7 @@ import type {
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
-import { allowedBaseUrlExpression, BASE_URL_HINT, refusedBaseUrlNotice } from './baseUrl';
+import { BASE_URL_HINT, credentialTest, refusedBaseUrlNotice } from './baseUrl';
 
 export class CommBoxApi implements ICredentialType {
 	name = 'commBoxApi';
@@ -44,13 +44,5 @@ export class CommBoxApi implements ICredentialType {
 		},
 	};
 
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: allowedBaseUrlExpression('baseUrl'),
-			url: '/audiences',
-			method: 'GET',
-			// n8n would re-send the credential headers to wherever a redirect points.
-			disableFollowRedirect: true,
-		},
-	};
+	test: ICredentialTestRequest = credentialTest('/audiences');
 }

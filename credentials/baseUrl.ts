@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { ICredentialTestRequest, IDataObject, INodeProperties } from 'n8n-workflow';
 
 /**
  * A base URL must use https, except for loopback hosts (the local sandbox). The credential test
@@ -14,9 +14,23 @@ export function isAllowedBaseUrl(baseUrl: string): boolean {
 }
 
 /** Expression for a credential test `baseURL`: the base URL if allowed, otherwise REFUSED_BASE_URL. */
-export function allowedBaseUrlExpression(field: string): string {
+function allowedBaseUrlExpression(field: string): string {
 	const value = `String($credentials.${field} || '').trim().replace(/\\/+$/, '')`;
 	return `={{ /${ALLOWED}/i.test(${value}) ? ${value} : '${REFUSED_BASE_URL}' }}`;
+}
+
+/** A credential's "Test": one GET to `url` on the Base URL field `baseUrl`, if that URL is allowed. */
+export function credentialTest(url: string, qs?: IDataObject): ICredentialTestRequest {
+	return {
+		request: {
+			baseURL: allowedBaseUrlExpression('baseUrl'),
+			url,
+			...(qs ? { qs } : {}),
+			method: 'GET',
+			// n8n would re-send the credential headers to wherever a redirect points.
+			disableFollowRedirect: true,
+		},
+	};
 }
 
 export const BASE_URL_HINT =
