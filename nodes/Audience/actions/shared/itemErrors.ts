@@ -29,6 +29,11 @@ export function invalidItemsOutput(this: IExecuteFunctions, invalid: InvalidItem
  * An error item paired to its inputs, its message naming the item. Its json holds `error` only:
  * n8n 1.x sends an item to the error output only then (and n8n merges the paired input item into it).
  */
+export function errorItem(message: string, itemIndexes: number | number[]): INodeExecutionData {
+	const indexes = Array.isArray(itemIndexes) ? itemIndexes : [itemIndexes];
+	return { json: { error: message }, pairedItem: indexes.map((item) => ({ item })) };
+}
+
 /** For sorting output items by the first input item each is paired to. */
 export function byFirstPairedItem(a: INodeExecutionData, b: INodeExecutionData): number {
 	return firstPairedItem(a) - firstPairedItem(b);
@@ -37,9 +42,4 @@ export function byFirstPairedItem(a: INodeExecutionData, b: INodeExecutionData):
 function firstPairedItem(item: INodeExecutionData): number {
 	const pair = Array.isArray(item.pairedItem) ? item.pairedItem[0] : item.pairedItem;
 	return typeof pair === 'object' && pair ? pair.item : 0;
-}
-
-export function errorItem(message: string, itemIndexes: number | number[]): INodeExecutionData {
-	const indexes = Array.isArray(itemIndexes) ? itemIndexes : [itemIndexes];
-	return { json: { error: message }, pairedItem: indexes.map((item) => ({ item })) };
 }

@@ -103,7 +103,7 @@ export async function syncMembers(
 	if (report.refused.length > 0 && !this.continueOnFail()) throw refusedRecordsError.call(this, report);
 
 	const output = report.accepted.map((accepted) => requestOutput(accepted.request, accepted.number, total, accepted));
-	return [...output, ...report.errorItems, ...invalidOutput].flatMap((item) => perInputItem(item, ids));
+	return [...output, ...report.errorItemsInItemOrder(), ...invalidOutput].flatMap((item) => perInputItem(item, ids));
 }
 
 /** A request that failed for good, stated once every request in flight has settled. */
@@ -182,7 +182,7 @@ async function sendPlannedRequests(
 		for (const part of outcome.accepted) report.accept(part.request, number, part.token, split);
 		for (const part of outcome.rejected) {
 			report.refuse(part.request, number, part.message);
-			if (this.continueOnFail()) report.addErrorItems([part.request], refusedMessage(report, part.request, part.message), number);
+			if (this.continueOnFail()) report.addErrorItems([part.request], refusedMessage(report, part.request, part.message));
 		}
 		if (!outcome.notSent) return;
 		const cause = outcome.notSent.error;
@@ -232,7 +232,6 @@ async function sendPlannedRequests(
 			report.addErrorItems(audienceRequests.flatMap((planned) => unsentParts(report, planned)), message);
 		}
 	}
-	report.inPlanOrder();
 }
 
 /** The parts of `request` neither accepted nor refused (the whole request unless it was split). */

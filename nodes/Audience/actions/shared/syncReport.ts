@@ -63,15 +63,19 @@ export class SyncReport {
 		this.ledger(request.audience).refused += request.members.length;
 	}
 
-	/** Requests finish in any order: the report follows the plan's order, error items the items'. */
+	/** Requests finish in any order: the accepted and refused ones are reported in the plan's order. */
 	inPlanOrder(): void {
 		this.accepted.sort((a, b) => a.number - b.number);
 		this.refused.sort((a, b) => a.number - b.number);
-		this.errorItems.sort(byFirstPairedItem);
+	}
+
+	/** The error items in the order of the items they pair to. */
+	errorItemsInItemOrder(): INodeExecutionData[] {
+		return this.errorItems.sort(byFirstPairedItem);
 	}
 
 	/** One error item per input item of `requests`, paired to it. */
-	addErrorItems(requests: PlannedRequest[], message: string, number?: number): void {
+	addErrorItems(requests: PlannedRequest[], message: string): void {
 		for (const request of requests) {
 			for (const itemIndex of request.itemIndexes) {
 				this.errorItems.push(errorItem(message, itemIndex));
