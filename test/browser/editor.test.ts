@@ -292,8 +292,13 @@ describe('credentials created in the editor', () => {
 		const before = sandbox.requests().length;
 		await page.getByTestId('credential-save-button').click();
 		// Created from a node, the dialog closes as soon as the test succeeded (it stays open on a failure).
-		await dialog.waitFor({ state: 'hidden' });
-		expect(sandbox.requests().slice(before).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([`GET ${testPath} 200`]);
+		const requestsSinceSave = () => sandbox.requests().slice(before).map((r) => `${r.method} ${r.path} ${r.status}`);
+		await dialog.waitFor({ state: 'hidden' }).catch(async (error: Error) => {
+			// Seen once under load: say what the dialog showed and what reached the sandbox.
+			await shot(`credential-${node.split(' · ')[0].replace(/[^A-Za-z]+/g, '-')}-still-open`);
+			throw new Error(`${error.message}\nThe dialog stayed open, showing: ${await dialog.innerText()}\nSandbox requests since Save: ${JSON.stringify(requestsSinceSave())}`);
+		});
+		expect(requestsSinceSave()).toEqual([`GET ${testPath} 200`]);
 		await shot(`credential-${node.split(' · ')[0].replace(/[^A-Za-z]+/g, '-')}-ok`);
 
 		await page.getByTestId('credential-edit-button').click();
