@@ -289,14 +289,20 @@ describe('credentials created in the editor', () => {
 		const notice = dialog.getByText(REFUSED_NOTICE, { exact: false });
 		for (const [name, value] of Object.entries({ ...fields, baseUrl: sandbox.url })) await input(name).fill(value);
 		expect(await notice.count()).toBe(0);
+		// n8n asks its server for the new credential's name after the dialog opens and shows it in the
+		// header once it arrives; a Save before then is refused ("String must contain at least 1 character(s)").
+		await page.getByTestId('credential-name').waitFor();
 		const before = sandbox.requests().length;
 		await page.getByTestId('credential-save-button').click();
 		// Created from a node, the dialog closes as soon as the test succeeded (it stays open on a failure).
 		const requestsSinceSave = () => sandbox.requests().slice(before).map((r) => `${r.method} ${r.path} ${r.status}`);
 		await dialog.waitFor({ state: 'hidden' }).catch(async (error: Error) => {
-			// Seen once under load: say what the dialog showed and what reached the sandbox.
+			// Say what the dialog and n8n's notifications showed, and what reached the sandbox.
 			await shot(`credential-${node.split(' · ')[0].replace(/[^A-Za-z]+/g, '-')}-still-open`);
-			throw new Error(`${error.message}\nThe dialog stayed open, showing: ${await dialog.innerText()}\nSandbox requests since Save: ${JSON.stringify(requestsSinceSave())}`);
+			const notifications = await page.getByRole('alert').allInnerTexts();
+			throw new Error(
+				`${error.message}\nThe dialog stayed open, showing: ${await dialog.innerText()}\nNotifications: ${JSON.stringify(notifications)}\nSandbox requests since Save: ${JSON.stringify(requestsSinceSave())}`,
+			);
 		});
 		expect(requestsSinceSave()).toEqual([`GET ${testPath} 200`]);
 		await shot(`credential-${node.split(' · ')[0].replace(/[^A-Za-z]+/g, '-')}-ok`);
