@@ -287,6 +287,7 @@ describe('credentials created in the editor', () => {
 		const dialog = page.getByTestId('credential-edit-dialog');
 		const input = (name: string) => dialog.getByTestId(name).locator('input').first();
 		const notice = dialog.getByText(REFUSED_NOTICE, { exact: false });
+		const shotOfCredential = async (state: string) => await shot(`credential-${node.split(' · ')[0].replace(/[^A-Za-z]+/g, '-')}-${state}`);
 		for (const [name, value] of Object.entries({ ...fields, baseUrl: sandbox.url })) await input(name).fill(value);
 		expect(await notice.count()).toBe(0);
 		// n8n asks its server for the new credential's name after the dialog opens and shows it in the
@@ -298,14 +299,14 @@ describe('credentials created in the editor', () => {
 		const requestsSinceSave = () => sandbox.requests().slice(before).map((r) => `${r.method} ${r.path} ${r.status}`);
 		await dialog.waitFor({ state: 'hidden' }).catch(async (error: Error) => {
 			// Say what the dialog and n8n's notifications showed, and what reached the sandbox.
-			await shot(`credential-${node.split(' · ')[0].replace(/[^A-Za-z]+/g, '-')}-still-open`);
+			await shotOfCredential('still-open');
 			const notifications = await page.getByRole('alert').allInnerTexts();
 			throw new Error(
 				`${error.message}\nThe dialog stayed open, showing: ${await dialog.innerText()}\nNotifications: ${JSON.stringify(notifications)}\nSandbox requests since Save: ${JSON.stringify(requestsSinceSave())}`,
 			);
 		});
 		expect(requestsSinceSave()).toEqual([`GET ${testPath} 200`]);
-		await shot(`credential-${node.split(' · ')[0].replace(/[^A-Za-z]+/g, '-')}-ok`);
+		await shotOfCredential('ok');
 
 		await page.getByTestId('credential-edit-button').click();
 		// The form says why as the URL is typed (and no more once it is allowed); Test then cannot
@@ -322,8 +323,8 @@ describe('credentials created in the editor', () => {
 		await notice.waitFor();
 		// The refused URL's test goes to a .invalid host. The sandbox saw only tests of the saved,
 		// allowed credential (reopening the dialog may retest it, arriving at any moment).
-		expect(new Set(sandbox.requests().slice(before).map((r) => `${r.method} ${r.path} ${r.status}`))).toEqual(new Set([`GET ${testPath} 200`]));
-		await shot(`credential-${node.split(' · ')[0].replace(/[^A-Za-z]+/g, '-')}-refused`);
+		expect(new Set(requestsSinceSave())).toEqual(new Set([`GET ${testPath} 200`]));
+		await shotOfCredential('refused');
 		await page.keyboard.press('Escape');
 		await dialog.waitFor({ state: 'hidden' });
 	});
