@@ -22,6 +22,34 @@ export async function stopE2e(fixture: E2eFixture | undefined): Promise<void> {
 }
 
 /**
+ * The fixture of one test file: started before its tests (n8n imports take a while), stopped after
+ * them, its sandbox reset (then `onReset`) before each test. Read `sandbox` and `n8n` inside tests.
+ */
+export function useE2e(workflows: WorkflowJson[], onReset?: (sandbox: Sandbox) => void): E2eFixture {
+	let fixture: E2eFixture | undefined;
+	const started = () => {
+		if (!fixture) throw new Error('the e2e fixture is read before it started');
+		return fixture;
+	};
+	beforeAll(async () => {
+		fixture = await startE2e(workflows);
+	}, 20 * 60_000);
+	afterAll(async () => await stopE2e(fixture));
+	beforeEach(() => {
+		started().sandbox.reset();
+		onReset?.(started().sandbox);
+	});
+	return {
+		get sandbox() {
+			return started().sandbox;
+		},
+		get n8n() {
+			return started().n8n;
+		},
+	};
+}
+
+/**
  * fetch, tried once more when a kept-alive connection was closed by the sandbox just as it was
  * reused (its idle timeout can end during a long run); such a request never reached the sandbox.
  */

@@ -67,3 +67,13 @@ export const TYPED_ATTRIBUTES = {
 		],
 	},
 };
+
+/** An Audience node named "Audience" on `resource`, with its credential. */
+export function audienceNode(
+	resource: keyof typeof CREDENTIAL_REFS,
+	operation: string,
+	parameters: Record<string, unknown>,
+	extra: Partial<NodeSpec> = {},
+): NodeSpec {
+	return { name: 'Audience', type: AUDIENCE, parameters: { resource, operation, ...parameters }, credentials: CREDENTIAL_REFS[resource], ...extra };
+}

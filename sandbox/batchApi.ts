@@ -141,7 +141,7 @@ async function writeMembers(
 	const body = await context.readJsonBody(['name', 'ids']);
 	const name = parseAudienceName(body.name);
 	const entries = parseIdEntries(body.ids, { withAction, withTags: false, minIds });
-	checkRecordRules(entries, context.state.rejectedIds);
+	checkRecordRules(entries, context.state.recordRules);
 	const audience = findAudience(context, name, { forWrite: true });
 	if (!audience) return;
 	const replaceAll = !withAction;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { malformed } from './errors';
 import { redactSecrets } from './credentials';
-import { readBody, readJsonObject, RequestTarget, sendJsonText } from './http';
+import { RawBody, readBody, readJsonObject, RequestTarget, sendBody, sendJsonText } from './http';
 import { findUnknownField } from './json';
 import type { RequestLog, RequestLogDraft } from './requestLog';
 import type { SandboxState } from './state';
@@ -13,6 +13,7 @@ export class RequestContext {
 	idsCount = 0;
 	private replied = false;
 	private replyDropped = false;
+	private successBodyReplacement: RawBody | undefined;
 	private readonly startedAt = performance.now();
 
 	constructor(
@@ -53,9 +54,20 @@ export class RequestContext {
 		this.replyDropped = true;
 	}
 
+	/**
+	 * The request is still processed, and a success (2xx) reply keeps its status and headers but carries
+	 * this body instead (logged with its real status). An error reply is sent as it is.
+	 */
+	replaceSuccessBody(body: RawBody): void {
+		this.successBodyReplacement = body;
+	}
+
 	reply(status: number, body: unknown, headers: Record<string, string> = {}): void {
 		if (this.replyDropped) return this.closeWithoutReply();
 		if (!this.markReplied(status)) return;
+		if (this.successBodyReplacement && status >= 200 && status < 300) {
+			return sendBody(this.res, status, this.successBodyReplacement, headers);
+		}
 		const text = JSON.stringify(body);
 		// Error messages may echo client input, which could hold a sandbox secret.
 		sendJsonText(this.res, status, status >= 400 ? redactSecrets(text) : text, headers);

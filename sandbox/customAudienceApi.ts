@@ -151,7 +151,7 @@ async function updateAudience(context: RequestContext, path: AudiencePath): Prom
 	const body = await context.readJsonBody(['type', 'ids']);
 	parseType(body.type, path.version); // checked, not stored: the audience keeps its type
 	const entries = parseIdEntries(body.ids, { withAction: true, withTags: true, minIds: 1 });
-	checkRecordRules(entries, context.state.rejectedIds);
+	checkRecordRules(entries, context.state.recordRules);
 	const audience = findAudience(context, name);
 	if (!audience) return;
 	replyToken(context, context.state.submitWrite(audience, () => applyIdEntries(audience.members, entries, toMember)));
@@ -163,7 +163,7 @@ async function replaceAudience(context: RequestContext, path: AudiencePath): Pro
 	const body = await context.readJsonBody(['type', 'ids']);
 	const type = parseType(body.type, path.version) ?? TYPES_BY_VERSION[path.version][0];
 	const entries = parseIdEntries(body.ids, { withAction: false, withTags: true, minIds: 0 });
-	checkRecordRules(entries, context.state.rejectedIds);
+	checkRecordRules(entries, context.state.recordRules);
 	const audience = context.state.customAudience.get(name) ?? addAudience(context, name, type, '');
 	const apply = () => applyIdEntries(audience.members, entries, toMember, { replaceAll: true });
 	replyToken(context, context.state.submitWrite(audience, apply));

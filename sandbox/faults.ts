@@ -2,9 +2,18 @@ import type { ApiName } from './apiModule';
 import { findUnknownField, isPlainObject } from './json';
 import { createRandom } from './random';
 
-/** `lostResponse`: the request is processed, then the connection is closed without a reply. */
-export type FaultKind = '429' | '500' | '503' | 'reset' | 'lostResponse' | 'latency';
-export type FailureKind = Exclude<FaultKind, 'latency'>;
+/** Not processed: the API's own error reply with this status. */
+export type ErrorStatusKind = '429' | '500' | '503';
+/** Processed as normal; the success reply keeps its status and headers but carries this odd body. */
+export type OddBodyKind = 'emptyBody' | 'nullBody' | 'emptyObjectBody' | 'htmlBody';
+/**
+ * Every fault but `latency`; at most one hits a request:
+ * - `reset`: not processed, the connection is closed without a reply;
+ * - `hugeErrorBody`: not processed, a 400 in the API's error envelope with a message of `errorBodyBytes`;
+ * - `lostResponse`: processed, then the connection is closed without a reply.
+ */
+export type FailureKind = ErrorStatusKind | 'reset' | 'hugeErrorBody' | 'lostResponse' | OddBodyKind;
+export type FaultKind = FailureKind | 'latency';
 
 export interface FaultRule {
 	/** Default: every API. */
@@ -24,6 +33,8 @@ export interface FaultRule {
 	latencyMs?: number;
 	/** For `latency`: the wait ends early once this many requests are in flight at once. */
 	untilInFlight?: number;
+	/** For `hugeErrorBody`: the length of the error message in bytes; default 2 MiB. */
+	errorBodyBytes?: number;
 }
 
 export interface FaultConfig {
@@ -37,6 +48,7 @@ export interface FaultDecision {
 	untilInFlight?: number;
 	failure?: FailureKind;
 	retryAfterSeconds: number;
+	errorBodyBytes: number;
 	/** What the request log shows, e.g. `429` or `latency:200ms+reset`. */
 	label: string;
 }
@@ -48,8 +60,23 @@ interface ActiveRule {
 }
 
 const API_NAMES: readonly string[] = ['batch', 'customAudience', 'commBox'];
-const FAULT_KINDS: readonly string[] = ['429', '500', '503', 'reset', 'lostResponse', 'latency'];
-const RULE_FIELDS: readonly string[] = ['api', 'route', 'kind', 'rate', 'count', 'after', 'retryAfterSeconds', 'latencyMs', 'untilInFlight'];
+const ODD_BODY_KINDS: readonly OddBodyKind[] = ['emptyBody', 'nullBody', 'emptyObjectBody', 'htmlBody'];
+const FAULT_KINDS: readonly string[] = ['429', '500', '503', 'reset', 'hugeErrorBody', 'lostResponse', ...ODD_BODY_KINDS, 'latency'];
+const RULE_FIELDS: readonly string[] = [
+	'api',
+	'route',
+	'kind',
+	'rate',
+	'count',
+	'after',
+	'retryAfterSeconds',
+	'latencyMs',
+	'untilInFlight',
+	'errorBodyBytes',
+];
+const DEFAULT_ERROR_BODY_BYTES = 2 * 1024 * 1024;
+/** Keeps a mistyped size from exhausting the sandbox's memory. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024 * 1024;
 
 /**
  * Decides, before a request is processed, whether it fails. Deterministic: the same seed and the same
@@ -93,6 +120,7 @@ export class FaultInjector {
 			...(untilInFlight === undefined ? {} : { untilInFlight }),
 			failure: failure?.kind as FailureKind | undefined,
 			retryAfterSeconds: failure?.retryAfterSeconds ?? 1,
+			errorBodyBytes: failure?.errorBodyBytes ?? DEFAULT_ERROR_BODY_BYTES,
 			label: labels.join('+'),
 		};
 	}
@@ -141,17 +169,23 @@ function parseFaultRule(input: unknown, index: number): FaultRule {
 	if (!isPlainObject(input)) throw new Error(`${where} must be an object`);
 	const unknownKey = findUnknownField(input, RULE_FIELDS);
 	if (unknownKey) throw new Error(`${where}: unknown field "${unknownKey}"`);
-	const { api, route, kind, rate, count, after, retryAfterSeconds, latencyMs, untilInFlight } = input;
+	const { api, route, kind, rate, count, after, retryAfterSeconds, latencyMs, untilInFlight, errorBodyBytes } = input;
 	if (api !== undefined && !API_NAMES.includes(api as string)) throw new Error(`${where}.api must be one of ${API_NAMES.join(', ')}`);
 	if (route !== undefined && (typeof route !== 'string' || route === '')) throw new Error(`${where}.route must be a non-empty string`);
 	if (!FAULT_KINDS.includes(kind as string)) throw new Error(`${where}.kind must be one of ${FAULT_KINDS.join(', ')}`);
 	if (rate !== undefined && !(typeof rate === 'number' && rate >= 0 && rate <= 1)) throw new Error(`${where}.rate must be between 0 and 1`);
-	for (const [field, value] of Object.entries({ count, after, retryAfterSeconds, latencyMs, untilInFlight })) {
+	for (const [field, value] of Object.entries({ count, after, retryAfterSeconds, latencyMs, untilInFlight, errorBodyBytes })) {
 		if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 0)) {
 			throw new Error(`${where}.${field} must be a non-negative integer`);
 		}
 	}
 	if (kind === 'latency' && latencyMs === undefined) throw new Error(`${where}.latencyMs is required for a latency rule`);
 	if (untilInFlight !== undefined && kind !== 'latency') throw new Error(`${where}.untilInFlight applies to a latency rule only`);
+	if (errorBodyBytes !== undefined) {
+		if (kind !== 'hugeErrorBody') throw new Error(`${where}.errorBodyBytes applies to a hugeErrorBody rule only`);
+		if ((errorBodyBytes as number) > MAX_ERROR_BODY_BYTES) {
+			throw new Error(`${where}.errorBodyBytes must be at most ${MAX_ERROR_BODY_BYTES}`);
+		}
+	}
 	return input as unknown as FaultRule;
 }

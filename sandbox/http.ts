@@ -99,11 +99,23 @@ export function sendJsonText(
 	text: string,
 	headers: Record<string, string> = {},
 ): void {
+	sendBody(res, status, { contentType: JSON_CONTENT_TYPE, text }, headers);
+}
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** A reply body as sent: its text and Content-Type. */
+export interface RawBody {
+	contentType: string;
+	text: string;
+}
+
+export function sendBody(res: ServerResponse, status: number, body: RawBody, headers: Record<string, string> = {}): void {
 	if (res.headersSent || res.destroyed) return;
 	res.writeHead(status, {
 		...headers,
-		'Content-Type': 'application/json; charset=utf-8',
-		'Content-Length': String(Buffer.byteLength(text)),
+		'Content-Type': body.contentType,
+		'Content-Length': String(Buffer.byteLength(body.text)),
 	});
-	res.end(text);
+	res.end(body.text);
 }

@@ -29,7 +29,7 @@ export interface Sandbox {
 	setFaults(config: FaultConfig): void;
 	/** For writes accepted from now on. */
 	setIndexingDelay(ms: number): void;
-	/** Indexing delay and/or the word pending Batch tokens report. Throws on an invalid config. */
+	/** Any of: indexing delay, the word pending Batch tokens report, `rejectIds`, `rejectIdsMessage`. Throws on an invalid config. */
 	configure(config: SandboxConfig): void;
 	/** Resolves when no write is waiting to be indexed. */
 	whenIdle(): Promise<void>;

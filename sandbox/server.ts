@@ -5,7 +5,8 @@ import { commBoxApi } from './commBoxApi';
 import { RequestContext } from './context';
 import { customAudienceApi } from './customAudienceApi';
 import { ApiProblem, InvalidRequestError } from './errors';
-import type { FailureKind, FaultDecision } from './faults';
+import type { ErrorStatusKind, FaultDecision } from './faults';
+import { ODD_SUCCESS_BODIES, oversizedErrorMessage } from './faultReplies';
 import { ClientGoneError, parseTarget } from './http';
 import { handleIntrospection } from './introspection';
 import { pathForLog } from './requestLog';
@@ -14,7 +15,7 @@ import type { SandboxRuntime } from './runtime';
 /** Tried in order; CommBox lives at `/` and owns whatever the Batch APIs do not. */
 const APIS: readonly ApiModule[] = [customAudienceApi, batchApi, commBoxApi];
 
-const FAILURE_PROBLEMS: Record<Exclude<FailureKind, 'reset' | 'lostResponse'>, ApiProblem> = {
+const ERROR_STATUS_PROBLEMS: Record<ErrorStatusKind, ApiProblem> = {
 	'429': 'TOO_MANY_REQUESTS',
 	'500': 'SERVER_ERROR',
 	'503': 'MAINTENANCE_ERROR',
@@ -82,7 +83,10 @@ function resolveEndpoint(method: string, segments: readonly string[]): { api: Ap
 	throw new Error('unreachable: the CommBox API resolves every path');
 }
 
-/** A faulted request is never processed (a client may safely retry it), except `lostResponse`: processed, reply dropped. */
+/**
+ * A faulted request is never processed (a client may safely retry it), except `lostResponse` (processed,
+ * reply dropped) and the odd-body kinds (processed, success reply with an odd body).
+ */
 async function handleWithFault(
 	runtime: SandboxRuntime,
 	api: ApiModule,
@@ -91,11 +95,17 @@ async function handleWithFault(
 	fault: FaultDecision | undefined,
 ): Promise<void> {
 	if (fault?.latencyMs) await runtime.inFlight.holdUntil(fault.untilInFlight, fault.latencyMs);
-	if (fault?.failure === 'reset') return context.closeWithoutReply();
-	if (fault?.failure === 'lostResponse') context.dropReply();
-	else if (fault?.failure) {
-		if (fault.failure === '429') context.res.setHeader('Retry-After', String(fault.retryAfterSeconds));
-		return api.replyProblem(context, FAILURE_PROBLEMS[fault.failure], `Injected fault: ${fault.failure}`);
+	if (!fault?.failure) return endpoint.handle(context);
+	const { failure } = fault;
+	if (failure === 'reset') return context.closeWithoutReply();
+	if (failure === 'hugeErrorBody') {
+		return api.replyProblem(context, 'MALFORMED_PARAMETER', oversizedErrorMessage(fault.errorBodyBytes));
 	}
+	if (failure === '429' || failure === '500' || failure === '503') {
+		if (failure === '429') context.res.setHeader('Retry-After', String(fault.retryAfterSeconds));
+		return api.replyProblem(context, ERROR_STATUS_PROBLEMS[failure], `Injected fault: ${failure}`);
+	}
+	if (failure === 'lostResponse') context.dropReply();
+	else context.replaceSuccessBody(ODD_SUCCESS_BODIES[failure]);
 	await endpoint.handle(context);
 }

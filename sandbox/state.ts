@@ -12,6 +12,7 @@ import {
 } from './audiences';
 import { MonotonicClock } from './clock';
 import { IndexingQueue } from './indexer';
+import type { RecordRules } from './recordRules';
 import { createRandom, randomHexToken } from './random';
 
 export const SEED_AUDIENCE_NAME = 'sandbox_audience';
@@ -73,8 +74,8 @@ export class SandboxState {
 	readonly customAudience = new Map<string, CustomAudience>();
 	readonly commBox = new Map<string, CommBoxAudience>();
 	readonly indexing: IndexingQueue;
-	/** Ids every Batch and legacy write refuses with a 400 (config; kept across resets). */
-	rejectedIds: ReadonlySet<string> = new Set();
+	/** Which Batch and legacy writes are refused, and how (config; kept across resets). */
+	recordRules: RecordRules = { rejectedIds: new Set() };
 	private readonly clock = new MonotonicClock();
 	private random: () => number;
 	private lastSeq = 0;

@@ -1,24 +1,14 @@
 import { createBatchAudience, pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from '../../harness/fixture';
 import { outputOf } from '../../harness/n8n';
-import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec } from '../../harness/workflows';
+import { splitRetryBound } from '../../nodes/Audience/engine';
+import { audienceNode, byName, linearWorkflow, type NodeSpec } from '../../harness/workflows';
 
 /**
  * Failures never leave an audience half-synced or misreported, in a real n8n 2.40.7 against the
  * sandbox: replace failures, a replace not applied in time, indexing timeouts, creates whose
  * response is lost, the replace guards, and split-retry of chunks refused for a few bad records.
  */
-const node = (
-	resource: 'batch' | 'batchCustomAudience' | 'commBox',
-	operation: string,
-	parameters: Record<string, unknown>,
-	extra: Partial<NodeSpec> = {},
-): NodeSpec => ({
-	name: 'Audience',
-	type: AUDIENCE,
-	parameters: { resource, operation, ...parameters },
-	credentials: CREDENTIAL_REFS[resource],
-	...extra,
-});
+const node = audienceNode;
 const CONTINUE: Partial<NodeSpec> = { onError: 'continueErrorOutput' };
 const NEW_25K = `return Array.from({ length: 25000 }, (_, i) => ({ json: { id: 'new-' + i } }));`;
 const ONE_VALID_999_INVALID = `return Array.from({ length: 1000 }, (_, i) => ({ json: i === 0 ? { id: 'keep-0' } : { userId: 'renamed-' + i } }));`;
@@ -88,14 +78,15 @@ describe('failures in a real n8n', () => {
 	describe('the replace call fails on every retry', () => {
 		beforeEach(async () => {
 			await createBatchAudience(fixture.sandbox, 'nightly', OLD_500);
-			fixture.sandbox.setFaults({ rules: [{ api: 'batch', route: 'replace', kind: '500' }] });
 		});
 
-		it('under Continue: the audience still holds exactly its 500, no update is sent, 25,000 error items paired to their inputs', async () => {
+		it('with a 500 under Continue: the outcome is unknown (a 5xx may have been applied), never "unchanged"; no update is sent; 25,000 error items paired to their inputs', async () => {
+			fixture.sandbox.setFaults({ rules: [{ api: 'batch', route: 'replace', kind: '500' }] });
 			const result = await fixture.n8n.execute('replaceFailsContinue');
 			expect(result.error).toBeUndefined();
 			await fixture.sandbox.whenIdle();
 
+			// The sandbox never applies a faulted 500; the node cannot know that, and says so.
 			expect(Object.keys(fixture.sandbox.state().batch.audiences.nightly.members).sort()).toEqual([...OLD_500].sort());
 			expect(routes(fixture, 'replace').map((r) => r.status)).toEqual([500, 500]);
 			expect(routes(fixture, 'update')).toHaveLength(1); // the setup's own add of the 500
@@ -103,12 +94,18 @@ describe('failures in a real n8n', () => {
 			const errors = outputOf(result, 'Audience', 1);
 			expect(errors).toHaveLength(25000);
 			expect(pairedIndexes(errors)).toEqual(range(25000));
-			expect(errors[0].json.error).toMatch(/^Request 1 of 3 to audience "nightly" failed: Batch answered 500: .*: audience "nightly" is unchanged; 25,000 ids not sent$/);
+			expect(errors.slice(0, 10000).every((item) => item.json.details?.outcome === 'unknown' && item.json.details?.sent === true)).toBe(true);
+			expect(errors.slice(10000).every((item) => item.json.details?.outcome === 'refused' && item.json.details?.sent === false)).toBe(true);
+			expect(errors[0].json.error).toMatch(
+				/^Request 1 of 3 to audience "nightly" has an unknown outcome \(it may have been applied\): Batch answered 500: .*: the replace of audience "nightly" \(items 0-9999 \(10,000 ids\)\) has an unknown outcome: .*; items 10000-24999 \(15,000 ids\) not sent\. Running the workflow again is safe/,
+			);
+			expect(errors.every((item) => !/unchanged/.test(item.json.error))).toBe(true);
 		}, 10 * 60_000);
 
-		it('without Continue: the error says the audience is unchanged', async () => {
+		it('with a 429 that outlasts the retries (provably not processed), without Continue: the error says the audience is unchanged', async () => {
+			fixture.sandbox.setFaults({ rules: [{ api: 'batch', route: 'replace', kind: '429', retryAfterSeconds: 1 }] });
 			const result = await fixture.n8n.execute('replaceFailsStop');
-			expect(result.error?.message).toMatch(/Audience "nightly" is unchanged; 25,000 ids not sent\. No request of this run was accepted by Batch\.$/);
+			expect(result.error?.message).toMatch(/Audience "nightly" is unchanged; items 0-24999 \(25,000 ids\) not sent\. No request of this run was accepted by Batch\.$/);
 			expect(routes(fixture, 'update')).toHaveLength(1);
 			expect(fixture.sandbox.state().batch.audiences.nightly.nb_ids).toBe(500);
 		}, 10 * 60_000);
@@ -120,12 +117,12 @@ describe('failures in a real n8n', () => {
 			fixture.sandbox.setIndexingDelay(120_000);
 		});
 
-		it('without Continue: the message names the token, "first 10,000 of 25,000" and "15,000 ids not sent"', async () => {
+		it('without Continue: the message names the token, the items held (0-9999 of 25,000) and the 15,000 ids not sent', async () => {
 			const before = fixture.sandbox.requests().length;
 			const result = await fixture.n8n.execute('replaceSlowStop');
 			const sent = fixture.sandbox.requests().slice(before);
 			expect(result.error?.message).toMatch(
-				/^Indexing of token [0-9a-f]{32} \(audience "nightly"\) is still IN_PROGRESS after 2 s \(replace of more than 10,000 ids\)\. Audience "nightly" holds the first 10,000 of 25,000 ids; 15,000 ids not sent; run again to complete\. 1 of 3 requests were accepted: [0-9a-f]{32}$/,
+				/^Indexing of token [0-9a-f]{32} \(audience "nightly"\) is still IN_PROGRESS after 2 s \(replace of more than 10,000 ids\)\. Audience "nightly" holds only this run's ids \(the replace removed its previous members\): items 0-9999 \(10,000 ids\) of 25,000 ids accepted; items 10000-24999 \(15,000 ids\) not sent; run again to complete it\. 1 of 3 requests were accepted: [0-9a-f]{32}\.$/,
 			);
 			expect(sent.filter((r) => r.route === 'replace').map((r) => [r.status, r.ids])).toEqual([[202, 10000]]);
 			expect(sent.filter((r) => r.route === 'update')).toHaveLength(0);
@@ -148,7 +145,7 @@ describe('failures in a real n8n', () => {
 			const errors = outputOf(result, 'Audience', 1);
 			expect(errors).toHaveLength(15000);
 			expect(pairedIndexes(errors)).toEqual(range(15000).map((i) => i + 10000));
-			expect(errors[0].json.error).toMatch(/holds the first 10,000 of 25,000 ids; 15,000 ids not sent; run again to complete$/);
+			expect(errors[0].json.error).toMatch(/items 0-9999 \(10,000 ids\) of 25,000 ids accepted; items 10000-24999 \(15,000 ids\) not sent; run again to complete it\.$/);
 		}, 10 * 60_000);
 	});
 
@@ -240,8 +237,8 @@ describe('failures in a real n8n', () => {
 			fixture.sandbox.configure({ rejectIds: REJECTED });
 		});
 
-		// 3 chunks (10,000, 10,000, 5,000), one refused id each: at most 2·1·⌈log2 n⌉ extra requests per chunk.
-		const BOUND = 2 * Math.ceil(Math.log2(10000)) * 2 + 2 * Math.ceil(Math.log2(5000));
+		// 3 chunks (10,000, 10,000, 5,000), one refused id each.
+		const BOUND = 2 * splitRetryBound(10000, 1) + splitRetryBound(5000, 1);
 
 		it('under Continue: 24,997 land, the 3 leave on the error output with the API\'s message, extra requests within the bound', async () => {
 			const before = fixture.sandbox.requests().length;
@@ -256,7 +253,7 @@ describe('failures in a real n8n', () => {
 			expect(errors.map((e) => /^Id "([^"]+)"/.exec(e.json.error)?.[1])).toEqual(REJECTED);
 			expect(pairedIndexes(errors)).toEqual([17, 12345, 24000]);
 			for (const error of errors) {
-				expect(error.json.error).toMatch(/^Id "r-\d+" refused by Batch \(the rest of its request was delivered\): Batch answered 400: ids\[0\]\.id: "r-\d+" is refused by a record-level rule/);
+				expect(error.json.error).toMatch(/^Id "r-\d+" refused by Batch \(found by splitting its request\): Batch answered 400: ids\[0\]\.id: "r-\d+" is refused by a record-level rule/);
 			}
 			expect(pairedIndexes(outputOf(result, 'Audience', 0))).toEqual(range(25000).filter((i) => ![17, 12345, 24000].includes(i)));
 

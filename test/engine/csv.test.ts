@@ -1,5 +1,6 @@
 import { parse } from 'papaparse';
 import { buildAudienceCsv, type CsvRowInput } from '../../nodes/Audience/engine';
+import { isReservedColumnName } from '../../nodes/Audience/engine/csv';
 
 function rowsOf(csv: string): string[][] {
 	const result = parse<string[]>(csv, { newline: '\r\n' });
@@ -173,5 +174,68 @@ describe('buildAudienceCsv', () => {
 		expect(result.duplicatesCollapsed).toBe(10_000);
 		expect(result.itemIndexes).toHaveLength(100_000);
 		expect(rowsOf(result.csv)).toHaveLength(90_001);
+	});
+});
+
+describe('column names that would touch a prototype', () => {
+	const RULE = 'CommBox files cannot have a column named __proto__, constructor or prototype';
+
+	it.each(['__proto__', 'constructor', 'prototype', '__PROTO__', ' Constructor ', 'PROTOTYPE'])('refuses %p among the given columns', (name) => {
+		const rows: CsvRowInput[] = [{ itemIndex: 0, phone: '33612345678', columns: { name: 'Ada' } }];
+		expect(() => buildAudienceCsv(rows, { columns: ['name', name] })).toThrow(`CSV column name ${JSON.stringify(name)} is not allowed: ${RULE}`);
+	});
+
+	it('without given columns, an item with such a key is invalid, naming it; the others are written without it', () => {
+		const result = buildAudienceCsv([
+			{ itemIndex: 0, phone: '33612345678', columns: JSON.parse('{"name": "Ada", "__proto__": "x"}') as Record<string, unknown> },
+			{ itemIndex: 1, phone: '442079832100', columns: { name: 'Bob' } },
+			{ itemIndex: 2, phone: '972541234567', columns: { Constructor: 'x', name: 'Cy' } },
+			{ itemIndex: 3, phone: '33612345678', columns: { ' prototype ': 1 } },
+		]);
+		expect(result.invalid).toEqual([
+			{ itemIndex: 0, message: `field "__proto__" cannot be a column: ${RULE}` },
+			{ itemIndex: 2, message: `field "Constructor" cannot be a column: ${RULE}` },
+			{ itemIndex: 3, message: `field " prototype " cannot be a column: ${RULE}` },
+		]);
+		// An invalid item collapses with nothing: item 3 has item 0's phone, neither is written.
+		expect(result).toMatchObject({ columns: ['phone1', 'name'], rowCount: 1, itemIndexes: [1], duplicatesCollapsed: 0 });
+		expect(result.csv).toBe('phone1,name\r\n442079832100,Bob');
+	});
+
+	it('an item with an invalid phone is reported for its phone', () => {
+		const result = buildAudienceCsv([{ itemIndex: 0, phone: '12', columns: { constructor: 'x' } }]);
+		expect(result.invalid).toEqual([{ itemIndex: 0, message: 'phone "12" is not a full international number (8 to 15 digits with country code)' }]);
+	});
+
+	it('with given columns, such a key of an item is ignored like any column not given', () => {
+		const result = buildAudienceCsv([{ itemIndex: 0, phone: '33612345678', columns: JSON.parse('{"name": "Ada", "__proto__": "x"}') as Record<string, unknown> }], {
+			columns: ['name'],
+		});
+		expect(result.invalid).toEqual([]);
+		expect(result.csv).toBe('phone1,name\r\n33612345678,Ada');
+	});
+
+	it('names that are only near them are ordinary columns', () => {
+		const columns = { proto: 1, constructor_name: 2, prototypes: 3, __proto: 4, toString: 5, hasOwnProperty: 6, valueOf: 7 };
+		const result = buildAudienceCsv([{ itemIndex: 0, phone: '33612345678', columns }], {});
+		expect(result.invalid).toEqual([]);
+		expect(rowsOf(result.csv)).toEqual([
+			['phone1', ...Object.keys(columns)],
+			['33612345678', '1', '2', '3', '4', '5', '6', '7'],
+		]);
+	});
+
+	it('reads cells kept in a null-prototype object, every name an own cell', () => {
+		const cells = Object.assign(Object.create(null) as Record<string, unknown>, { toString: 'a', name: 'Ada' });
+		const result = buildAudienceCsv([{ itemIndex: 0, phone: '33612345678', columns: cells }], { columns: ['name', 'toString', 'valueOf'] });
+		expect(rowsOf(result.csv)).toEqual([
+			['phone1', 'name', 'toString', 'valueOf'],
+			['33612345678', 'Ada', 'a', ''],
+		]);
+	});
+
+	it('isReservedColumnName: the three names in any case, after trim, and nothing else', () => {
+		for (const name of ['__proto__', 'constructor', 'prototype', ' __Proto__\t', 'CONSTRUCTOR', 'Prototype ']) expect(isReservedColumnName(name)).toBe(true);
+		for (const name of ['', 'proto', '__proto', 'constructors', 'proto type', 'phone1', 'toString']) expect(isReservedColumnName(name)).toBe(false);
 	});
 });

@@ -56,6 +56,9 @@ describe('Audience node through WorkflowExecute', () => {
 		expect(outputs[0]).toHaveLength(1);
 		const [item] = outputs[0];
 		expect(item.json).toMatchObject({ audience: 'x', operation: 'update', ids: 3, added: 3, removed: 0, dryRun: true, indexingToken: null });
+		// Nothing was sent: a dry run has no outcome and no note.
+		expect(item.json).not.toHaveProperty('outcome');
+		expect(item.json).not.toHaveProperty('note');
 		expect(item.json.payload).toEqual({
 			name: 'x',
 			ids: [
@@ -73,8 +76,10 @@ describe('Audience node through WorkflowExecute', () => {
 
 		expect(run.status).toBe('success');
 		const [item] = run.nodes.Audience.outputs[0];
-		expect(item.json).toMatchObject({ audience: AUDIENCE_NAME, ids: 2, duplicatesCollapsed: 1, dryRun: false });
+		expect(item.json).toMatchObject({ audience: AUDIENCE_NAME, ids: 2, duplicatesCollapsed: 1, dryRun: false, outcome: 'accepted' });
 		expect(item.json.indexingToken).toEqual(expect.any(String));
+		// A token was returned: no note about a missing one.
+		expect(item.json.note).toBeUndefined();
 		expect(item.pairedItem).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(sandbox.requests().map((r) => [r.method, r.route, r.status, r.ids])).toEqual([['POST', 'update', 202, 2]]);
 		await sandbox.whenIdle();
@@ -113,8 +118,13 @@ describe('Audience node through WorkflowExecute', () => {
 			expect(success[0].pairedItem).toEqual([{ item: 0 }, { item: 2 }]);
 
 			expect(failure).toHaveLength(1);
-			// n8n merges the paired input item into an error-output item: the node adds only `error`.
-			expect(failure[0].json).toEqual({ email: 'no-id@example.com', error: expect.stringMatching(/^Item 1: missing id/) });
+			// n8n merges the paired input item into an error-output item: the node adds only `error` and
+			// `details` (an invalid item was never sent: refused by the node itself).
+			expect(failure[0].json).toEqual({
+				email: 'no-id@example.com',
+				error: expect.stringMatching(/^Item 1: missing id/),
+				details: { outcome: 'refused', sent: false },
+			});
 			expect(failure[0].pairedItem).toEqual([{ item: 1 }]);
 
 			expect(sandbox.requests().map((r) => [r.route, r.status, r.ids])).toEqual([['update', 202, 2]]);

@@ -5,7 +5,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
-import { DEFAULT_POLICY } from '../../nodes/Audience/transport/request';
+import { DEFAULT_POLICY } from '../../nodes/Audience/transport/requestPolicy';
 import { FORGET_AFTER_MISSING_POLLS } from '../../nodes/AudienceTrigger/pollAppliedChanges';
 import { runPoll } from './harness';
 import { type LoopbackServer, startLoopbackServer } from './loopback';

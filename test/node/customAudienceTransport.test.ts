@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
-import { apiRequest, type ApiRequest, DEFAULT_POLICY, type RequestContext } from '../../nodes/Audience/transport/request';
+import { apiRequest, type ApiRequest, type RequestContext } from '../../nodes/Audience/transport/request';
+import { DEFAULT_POLICY } from '../../nodes/Audience/transport/requestPolicy';
 import { listSearch } from '../../nodes/Audience/methods/listSearch';
 import { customAudienceApi, listAllCustomAudiences, updateCustomAudience } from '../../nodes/Audience/transport/customAudience';
 

@@ -3,6 +3,7 @@
  * list walks against an API that never ends them stop with a clear error.
  */
 import type { INodeParameters } from 'n8n-workflow';
+import { PROBES, splitRetryBound } from '../../nodes/Audience/engine';
 import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
 import { AUDIENCE, itemsWorkflow, runWorkflow, startWorkflow } from './harness';
 import { startLoopbackServer, type LoopbackServer } from './loopback';
@@ -55,7 +56,7 @@ describe('stopping the execution', () => {
 });
 
 describe('split-retry', () => {
-	it('stops at once when the API refuses the request itself (both halves get the same message)', async () => {
+	it('probes the first, middle and last ids of a request the API refuses as a whole, then the rest: all refused, it is reported as request-wide', async () => {
 		const run = await runWorkflow(
 			itemsWorkflow(
 				Array.from({ length: 4 }, (_, i) => ({ id: `u${i}` })),
@@ -63,15 +64,24 @@ describe('split-retry', () => {
 			),
 			batchCredentials(sandbox.url),
 		);
+		// The API's own message is kept as the first refusal.
 		expect(run.nodes.Audience.error?.message).toBe(
 			'4 items were refused by Batch: item 0 (id "u0"), item 1 (id "u1"), item 2 (id "u2"), item 3 (id "u3"). No request of this run was accepted by Batch. First refusal: Batch answered 400: The audience "no_such_audience" does not exist [AUDIENCE_NOT_FOUND]',
 		);
-		// The chunk, then its two halves: no deeper split.
-		expect(sandbox.requests().map((r) => [r.route, r.status, r.ids])).toEqual([
+		// The message is never relied upon: the chunk, then three of its ids alone (u0, u2, u3), then
+		// the rest (u1) once; all refused, so nothing is split further.
+		const updates = sandbox.requests().map((r) => [r.route, r.status, r.ids]);
+		expect(updates).toEqual([
 			['update', 400, 4],
-			['update', 400, 2],
-			['update', 400, 2],
+			['update', 400, 1],
+			['update', 400, 1],
+			['update', 400, 1],
+			['update', 400, 1],
 		]);
+		const extraRequests = updates.length - 1;
+		expect(extraRequests).toBe(PROBES + 1);
+		expect(extraRequests).toBe(splitRetryBound(4, 4));
+		expect(run.nodes.Audience.error?.description).toContain(`Extra requests sent to isolate them: ${extraRequests}.`);
 	});
 });
 

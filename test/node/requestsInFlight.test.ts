@@ -65,7 +65,7 @@ describe('Requests in Flight', () => {
 		expect(sandbox.state().batch.audiences[AUDIENCE_NAME].nb_ids).toBe(80);
 	});
 
-	it('a request failing for good: what is in flight finishes, and the statement names every accepted token', async () => {
+	it('a request failing for good (503, outcome unknown): what is in flight finishes, and the statement names every accepted token', async () => {
 		// The 3rd request to arrive fails with 503 and no retry; which chunk that is depends on arrival.
 		sandbox.setFaults({ rules: [holdUntil(4, 4), { api: 'batch', route: 'update', kind: '503', after: 2, count: 1 }] });
 		const run = await update({ maxRetries: 0 });
@@ -73,15 +73,45 @@ describe('Requests in Flight', () => {
 		expect(run.status).toBe('error');
 		const accepted = updates().filter((request) => request.status === 202);
 		const message = String(run.nodes.Audience.error?.message);
-		expect(message).toMatch(/^Request [1-8] of 8 to audience "sandbox_audience" failed: /);
-		expect(message).toContain(`${accepted.length} of 8 requests were accepted: `);
-		expect(message).toContain(`Audience "sandbox_audience": ${accepted.length * 10} of 80 ids accepted; ${80 - accepted.length * 10} ids not sent`);
+		const description = String(run.nodes.Audience.error?.description);
+		// A 5xx after the last retry may have been applied: its outcome is unknown, never "failed" nor "not sent".
+		const headline = /^Request ([1-8]) of 8 to audience "sandbox_audience" has an unknown outcome \(it may have been applied\): Batch answered 503: /.exec(message);
+		expect(headline).not.toBeNull();
+		const unknown = Number(headline?.[1]);
+		// The accepted requests, by their number in the plan (each carries items 10·(n-1) .. 10·n-1).
+		const acceptedNumbers = [...description.matchAll(/^request ([1-8]) of 8: audience "sandbox_audience", 10 ids \(update\), token [0-9a-f]{32}$/gm)].map((m) => Number(m[1]));
+		expect(acceptedNumbers).toHaveLength(accepted.length);
+		expect(acceptedNumbers).not.toContain(unknown);
+		const notSent = [1, 2, 3, 4, 5, 6, 7, 8].filter((n) => n !== unknown && !acceptedNumbers.includes(n));
+		const holding = [
+			`Audience "sandbox_audience": items ${itemRanges(acceptedNumbers)} (${accepted.length * 10} ids) accepted`,
+			`items ${itemRanges([unknown])} (10 ids) outcome unknown (may have been applied)`,
+			...(notSent.length ? [`items ${itemRanges(notSent)} (${notSent.length * 10} ids) not sent`] : []),
+		].join('; ');
+		expect(message).toContain(`[MAINTENANCE_ERROR]. ${holding}. ${accepted.length} of 8 requests were accepted: `);
+		expect(message).toContain(
+			`The outcome of 1 request is unknown: request ${unknown} of 8 (audience "sandbox_audience", 10 ids) may have been applied. Running the workflow again is safe`,
+		);
+		expect(message).not.toMatch(/unchanged|No request of this run was accepted/);
 		// Nothing new after the failure: at most the 3 others in flight with it were accepted.
 		expect(updates()).toHaveLength(accepted.length + 1);
 		expect(accepted.length).toBeLessThanOrEqual(7);
 		await sandbox.whenIdle();
+		// The sandbox did not process the 503: only the accepted requests were applied.
 		expect(sandbox.state().batch.audiences[AUDIENCE_NAME].nb_ids).toBe(accepted.length * 10);
-		const description = String(run.nodes.Audience.error?.description);
 		expect(description.match(/token [0-9a-f]{32}/g)).toHaveLength(accepted.length);
 	});
 });
+
+/** The item ranges of requests `numbers` (1-based, 10 items each), as the statement writes them: `0-19, 30-39`. */
+function itemRanges(numbers: number[]): string {
+	const sorted = [...numbers].sort((a, b) => a - b);
+	const ranges: string[] = [];
+	for (let i = 0; i < sorted.length; ) {
+		let j = i;
+		while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+		ranges.push(`${(sorted[i] - 1) * 10}-${sorted[j] * 10 - 1}`);
+		i = j + 1;
+	}
+	return ranges.join(', ');
+}

@@ -1,5 +1,5 @@
-import { FaultConfig, Sandbox, startSandbox } from '../../sandbox';
-import { batchGet, batchPost, BATCH_AUTH, call, commBox, fileForm, ids } from './helpers';
+import { FaultConfig, FaultRule, Sandbox, startSandbox } from '../../sandbox';
+import { batchGet, batchPost, BATCH_AUTH, call, commBox, fileForm, ids, JSON_TYPE, legacy, Reply, TOKEN_PATTERN } from './helpers';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -174,6 +174,11 @@ describe('fault configuration', () => {
 		[{ rules: [{ kind: 'latency' }] }],
 		[{ rules: [{ kind: '500', untilInFlight: 2 }] }],
 		[{ rules: [{ kind: 'latency', latencyMs: 10, untilInFlight: 0.5 }] }],
+		[{ rules: [{ kind: '500', errorBodyBytes: 100 }] }],
+		[{ rules: [{ kind: 'hugeErrorBody', errorBodyBytes: -1 }] }],
+		[{ rules: [{ kind: 'hugeErrorBody', errorBodyBytes: 1.5 }] }],
+		[{ rules: [{ kind: 'hugeErrorBody', errorBodyBytes: 64 * 1024 * 1024 + 1 }] }],
+		[{ rules: [{ kind: 'emptybody' }] }],
 		[{ rules: [{ kind: '500', api: 'stripe' }] }],
 		[{ rules: [{ kind: '500', colour: 'red' }] }],
 		[{ seed: 1.5, rules: [] }],
@@ -197,5 +202,212 @@ describe('fault configuration', () => {
 		sandbox.setFaults({ rules: [{ kind: '500' }] });
 		await call(`${sandbox.url}/__sandbox/reset`, { method: 'POST' });
 		expect((await batchGet(sandbox, 'list')).status).toBe(200);
+	});
+});
+
+/** Faults that answer a processed request oddly (or not at all), and the oversized error reply. */
+
+const SENTENCE = 'Injected fault: oversized error body.';
+const updateBody = { name: 'sandbox_audience', ids: ids(3) };
+const batchUpdate = () => batchPost(sandbox, 'update', updateBody);
+
+/** Tokens are derived from the seed and start over on reset: the first write after a reset always gets this one. */
+async function firstTokenAfterReset(write: () => Promise<Reply>): Promise<string> {
+	const { body } = await write();
+	sandbox.reset();
+	return body.indexing_token;
+}
+
+function faultOnce(rule: FaultRule): void {
+	sandbox.setFaults({ rules: [{ count: 1, ...rule }] });
+}
+
+function batchMembers(): string[] {
+	return Object.keys(sandbox.state().batch.audiences.sandbox_audience.members);
+}
+
+function expectBodyLength(reply: Reply): void {
+	expect(reply.headers.get('content-length')).toBe(String(reply.raw.length));
+}
+
+describe('processed, then the success status with an odd body', () => {
+	it.each([
+		['emptyBody', '', 'application/json; charset=utf-8'],
+		['nullBody', 'null', 'application/json; charset=utf-8'],
+		['emptyObjectBody', '{}', 'application/json; charset=utf-8'],
+	] as const)('%s: a Batch update answers 202 with %j, and its token is issued and indexed', async (kind, text, contentType) => {
+		const token = await firstTokenAfterReset(batchUpdate);
+		faultOnce({ api: 'batch', route: 'update', kind });
+
+		const reply = await batchUpdate();
+		expect(reply.status).toBe(202);
+		expect(reply.raw.toString('utf8')).toBe(text);
+		expect(reply.headers.get('content-type')).toBe(contentType);
+		expectBodyLength(reply);
+
+		await sandbox.whenIdle();
+		expect(batchMembers()).toEqual(['user-0', 'user-1', 'user-2']);
+		const view = await batchGet(sandbox, 'view', { name: 'sandbox_audience', indexing_token: token });
+		expect(view.body.indexing_state).toBe('APPLIED');
+		expect(sandbox.requests()).toEqual([
+			expect.objectContaining({ route: 'update', status: 202, ids: 3, fault: kind }),
+			expect.objectContaining({ route: 'view', status: 200 }),
+		]);
+		expect(sandbox.requests()[1]).not.toHaveProperty('fault');
+	});
+
+	it('htmlBody: a Batch update answers 202 with a small HTML page', async () => {
+		const token = await firstTokenAfterReset(batchUpdate);
+		faultOnce({ api: 'batch', route: 'update', kind: 'htmlBody' });
+
+		const reply = await batchUpdate();
+		expect(reply.status).toBe(202);
+		expect(reply.headers.get('content-type')).toBe('text/html; charset=utf-8');
+		expect(reply.raw.toString('utf8')).toMatch(/^<!DOCTYPE html>\n<html>.*<\/html>\n$/s);
+		expect(reply.raw.length).toBeLessThan(200);
+		expectBodyLength(reply);
+
+		await sandbox.whenIdle();
+		expect(batchMembers()).toEqual(['user-0', 'user-1', 'user-2']);
+		expect((await batchGet(sandbox, 'view', { name: 'sandbox_audience', indexing_token: token })).body.indexing_state).toBe('APPLIED');
+		expect(sandbox.requests()[0]).toMatchObject({ route: 'update', status: 202, fault: 'htmlBody' });
+	});
+
+	it('a legacy PUT answers 201 with `null` and replaces the members', async () => {
+		const put = () => legacy(sandbox, 'PUT', '/sandbox_audience', { ids: [{ id: 'a' }, { id: 'b' }] });
+		const token = await firstTokenAfterReset(put);
+		faultOnce({ api: 'customAudience', route: 'replace', kind: 'nullBody' });
+
+		const reply = await put();
+		expect(reply.status).toBe(201);
+		expect(reply.raw.toString('utf8')).toBe('null');
+
+		await sandbox.whenIdle();
+		expect(Object.keys(sandbox.state().customAudience.audiences.sandbox_audience.members)).toEqual(['a', 'b']);
+		const view = await legacy(sandbox, 'GET', `/sandbox_audience?indexing_token=${token}`);
+		expect(view.body.indexing_state).toBe('APPLIED');
+		expect(sandbox.requests()[0]).toMatchObject({ api: 'customAudience', route: 'replace', status: 201, ids: 2, fault: 'nullBody' });
+	});
+
+	it('a CommBox PUT answers 200 with an HTML page and replaces the rows', async () => {
+		faultOnce({ api: 'commBox', route: 'PUT /Audiences', kind: 'htmlBody' });
+
+		const reply = await commBox(sandbox, 'PUT', '/Audiences/1001', fileForm('phone1\n442079832100\n'));
+		expect(reply.status).toBe(200);
+		expect(reply.headers.get('content-type')).toBe('text/html; charset=utf-8');
+		expect(reply.raw.toString('utf8')).toMatch(/^<!DOCTYPE html>/);
+
+		expect(sandbox.state().commBox.audiences['1001'].rows).toEqual([{ phone1: '442079832100' }]);
+		expect(sandbox.requests()[0]).toMatchObject({ route: 'PUT /Audiences', status: 200, ids: 1, fault: 'htmlBody' });
+	});
+
+	it('an error reply is sent as it is, with the fault in the log', async () => {
+		faultOnce({ api: 'batch', route: 'update', kind: 'emptyBody' });
+
+		const reply = await batchPost(sandbox, 'update', { name: 'no_such_audience', ids: ids(1) });
+		expect(reply.status).toBe(400);
+		expect(reply.body).toEqual({ error_code: 'AUDIENCE_NOT_FOUND', error_message: 'The audience "no_such_audience" does not exist' });
+		expect(sandbox.requests()[0]).toMatchObject({ status: 400, fault: 'emptyBody' });
+	});
+});
+
+describe('hugeErrorBody: not processed, a 400 with an oversized message', () => {
+	it('Batch: MALFORMED_PARAMETER with a 2 MiB message by default; the write is not applied, and a retry is', async () => {
+		faultOnce({ api: 'batch', route: 'update', kind: 'hugeErrorBody' });
+
+		const reply = await batchUpdate();
+		expect(reply.status).toBe(400);
+		expect(Object.keys(reply.body)).toEqual(['error_code', 'error_message']);
+		expect(reply.body.error_code).toBe('MALFORMED_PARAMETER');
+		const message: string = reply.body.error_message;
+		expect(message.startsWith(`${SENTENCE} xxx`)).toBe(true);
+		expect(message).toMatch(/^[^x]+ x+$/);
+		expect(message.length).toBe(2 * 1024 * 1024);
+		expect(reply.raw.length).toBe(message.length + '{"error_code":"MALFORMED_PARAMETER","error_message":""}'.length);
+		expectBodyLength(reply);
+
+		await sandbox.whenIdle();
+		expect(batchMembers()).toEqual([]);
+		expect(sandbox.requests()[0]).toMatchObject({ route: 'update', status: 400, ids: 0, fault: 'hugeErrorBody' });
+
+		expect((await batchUpdate()).status).toBe(202);
+		await sandbox.whenIdle();
+		expect(batchMembers()).toHaveLength(3);
+	});
+
+	it('legacy: its 400 / 31 envelope, padded to errorBodyBytes', async () => {
+		faultOnce({ api: 'customAudience', kind: 'hugeErrorBody', errorBodyBytes: 4096 });
+
+		const reply = await legacy(sandbox, 'PATCH', '/sandbox_audience', { ids: ids(2) });
+		expect(reply.status).toBe(400);
+		expect(reply.body).toEqual({ error_code: 31, error_name: 'MALFORMED_PARAMETER', error_message: expect.any(String) });
+		expect(reply.body.error_message.startsWith(SENTENCE)).toBe(true);
+		expect(reply.body.error_message).toHaveLength(4096);
+
+		await sandbox.whenIdle();
+		expect(sandbox.state().customAudience.audiences.sandbox_audience.nb_ids).toBe(0);
+		expect(sandbox.requests()[0]).toMatchObject({ route: 'update', status: 400, fault: 'hugeErrorBody' });
+	});
+
+	it('CommBox: its 400 envelope, the message after "Bad Request - "', async () => {
+		faultOnce({ api: 'commBox', kind: 'hugeErrorBody', errorBodyBytes: 1000 });
+
+		const reply = await commBox(sandbox, 'PUT', '/Audiences/1001', fileForm('phone1\n442079832100\n'));
+		expect(reply.status).toBe(400);
+		expect(reply.body).toEqual({ status: 400, description: expect.any(String), response_time: expect.any(String) });
+		expect(reply.body.description.startsWith(`Bad Request - ${SENTENCE} x`)).toBe(true);
+		expect(reply.body.description).toHaveLength('Bad Request - '.length + 1000);
+
+		expect(sandbox.state().commBox.audiences['1001'].rows).toEqual([]);
+		expect(sandbox.requests()[0]).toMatchObject({ route: 'PUT /Audiences', status: 400, fault: 'hugeErrorBody' });
+	});
+
+	it('a size below the sentence still sends the whole sentence', async () => {
+		faultOnce({ kind: 'hugeErrorBody', errorBodyBytes: 5 });
+		const reply = await batchGet(sandbox, 'list');
+		expect(reply).toMatchObject({ status: 400, body: { error_code: 'MALFORMED_PARAMETER', error_message: SENTENCE } });
+	});
+});
+
+describe('lostResponse: processed, then the connection closed without a reply', () => {
+	const replace = (members: string[]) =>
+		fetch(`${sandbox.url}/2.11/audiences/replace`, {
+			method: 'POST',
+			headers: { ...BATCH_AUTH, ...JSON_TYPE },
+			body: JSON.stringify({ name: 'sandbox_audience', ids: members.map((id) => ({ id })) }),
+		});
+
+	it('without count, every attempt is applied and none is answered', async () => {
+		sandbox.setFaults({ rules: [{ api: 'batch', route: 'replace', kind: 'lostResponse' }] });
+		for (const members of [['a'], ['b', 'c'], ['d', 'e', 'f']]) {
+			await expect(replace(members)).rejects.toThrow();
+			await sandbox.whenIdle();
+			expect(batchMembers()).toEqual(members);
+		}
+		expect(sandbox.requests().map(({ route, status, ids, fault }) => ({ route, status, ids, fault }))).toEqual([
+			{ route: 'replace', status: 0, ids: 1, fault: 'lostResponse' },
+			{ route: 'replace', status: 0, ids: 2, fault: 'lostResponse' },
+			{ route: 'replace', status: 0, ids: 3, fault: 'lostResponse' },
+		]);
+	});
+
+	it('with count: 1, only the first attempt loses its reply', async () => {
+		sandbox.setFaults({ rules: [{ api: 'batch', route: 'replace', kind: 'lostResponse', count: 1 }] });
+		await expect(replace(['a'])).rejects.toThrow();
+		await sandbox.whenIdle();
+		expect(batchMembers()).toEqual(['a']);
+
+		for (const members of [['b', 'c'], ['d']]) {
+			const reply = await replace(members);
+			expect(reply.status).toBe(202);
+			expect(await reply.json()).toEqual({ indexing_token: expect.stringMatching(TOKEN_PATTERN) });
+			await sandbox.whenIdle();
+			expect(batchMembers()).toEqual(members);
+		}
+		expect(sandbox.requests().map(({ status, fault }) => [status, fault])).toEqual([
+			[0, 'lostResponse'],
+			[202, undefined],
+			[202, undefined],
+		]);
 	});
 });

@@ -1,11 +1,13 @@
 import { SANDBOX_CREDENTIALS, Sandbox } from '../../sandbox';
 
-/** A reply read as JSON (undefined when empty). */
+/** A reply, its body read as JSON when it is typed as JSON. */
 export interface Reply {
 	status: number;
 	headers: Headers;
-	/** Any JSON: tests assert on its fields. */
+	/** Any JSON: tests assert on its fields. Undefined when empty or not `application/json`. */
 	body: any;
+	/** The body exactly as received. */
+	raw: Buffer;
 }
 
 export const BATCH_AUTH = {
@@ -18,8 +20,10 @@ export const JSON_TYPE = { 'Content-Type': 'application/json' };
 
 export async function call(url: string, init: RequestInit = {}): Promise<Reply> {
 	const response = await fetch(url, init);
-	const text = await response.text();
-	return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+	const raw = Buffer.from(await response.arrayBuffer());
+	const isJson = response.headers.get('content-type')?.startsWith('application/json') ?? false;
+	const body = isJson && raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
+	return { status: response.status, headers: response.headers, body, raw };
 }
 
 /** POST a JSON body to `/{version}/audiences/{operation}` with valid credentials unless overridden. */

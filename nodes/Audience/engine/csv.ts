@@ -9,9 +9,22 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 // A number or a phone-like value: an optional sign, then digits, spaces, dots, commas, dashes and
 // parentheses only. Without letters or other operators it cannot call a function or refer to a cell.
 const NUMBER_LIKE = /^[+-]?[\d .,()-]*\d[\d .,()-]*$/;
+// On a plain object these names reach the prototype instead of becoming a cell (any case, to be safe).
+const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Why a column name is refused, for the messages that name it. */
+export const RESERVED_COLUMN_RULE = 'CommBox files cannot have a column named __proto__, constructor or prototype';
+
+/** `__proto__`, `constructor` or `prototype`, in any case, after trim: never a CommBox column. */
+export function isReservedColumnName(name: string): boolean {
+	// Every reserved name has 9 letters or more: most names are decided without allocating.
+	if (name.length < 9) return false;
+	return PROTOTYPE_NAMES.has(name.trim().toLowerCase());
+}
 
 interface Row {
 	phone: string;
+	/** The input's own object, read through own keys only (`hasOwn`), so a null-prototype object works as well. */
 	columns: Record<string, unknown>;
 	firstIndex: number;
 	collapsedIndexes?: number[];
@@ -52,6 +65,8 @@ function pickColumns(rows: Row[], requested: string[] | undefined): string[] {
 		if (requested.some((name) => typeof name !== 'string' || name.trim() === '')) {
 			throw new Error('CSV column names must be non-empty text');
 		}
+		const reserved = requested.find(isReservedColumnName);
+		if (reserved !== undefined) throw new Error(`CSV column name ${show(reserved)} is not allowed: ${RESERVED_COLUMN_RULE}`);
 		return Array.from(new Set(requested.filter(isExtraColumn)));
 	}
 	const names = new Set<string>();
@@ -59,9 +74,17 @@ function pickColumns(rows: Row[], requested: string[] | undefined): string[] {
 	return Array.from(names);
 }
 
+/** The first of a row's own keys that cannot be a column, if any. */
+function reservedKeyOf(columns: Record<string, unknown>): string | undefined {
+	for (const name of Object.keys(columns)) if (isReservedColumnName(name)) return name;
+	return undefined;
+}
+
 /**
  * The CommBox audience file: `phone1` (normalized) first, then the extra columns.
  * Rows with the same phone collapse into one: the last one's cells, at the first one's position.
+ * Without `options.columns` the columns come from the rows' own keys, and a row with a key named
+ * `__proto__`, `constructor` or `prototype` is invalid; in `options.columns` such a name throws.
  */
 export function buildAudienceCsv(rows: CsvRowInput[], options: { columns?: string[] } = {}): AudienceCsv {
 	const invalid: InvalidItem[] = [];
@@ -82,6 +105,11 @@ export function buildAudienceCsv(rows: CsvRowInput[], options: { columns?: strin
 			continue;
 		}
 		const columns = input.columns ?? {};
+		const reserved = options.columns === undefined ? reservedKeyOf(columns) : undefined;
+		if (reserved !== undefined) {
+			invalid.push({ itemIndex: input.itemIndex, message: `field ${show(reserved)} cannot be a column: ${RESERVED_COLUMN_RULE}` });
+			continue;
+		}
 		const existing = byPhone.get(phone);
 		if (existing === undefined) {
 			const row: Row = { phone, columns, firstIndex: input.itemIndex };

@@ -26,3 +26,15 @@ export function show(value: unknown): string {
 	if (typeof value === 'object') return 'an object';
 	return `a ${typeof value}`;
 }
+
+/** Longest API text (an error body's message) kept in a message, a description or an output item. */
+export const MAX_API_TEXT_LENGTH = 500;
+
+/** `text` cut to `max` characters, saying how much was left out. */
+export function cutText(text: string, max = MAX_API_TEXT_LENGTH): string {
+	if (text.length <= max) return text;
+	return `${text.slice(0, max)}… (${(text.length - max).toLocaleString('en-US')} more characters cut)`;
+}
+
+/** A count as a reader expects it: `25,000`. */
+export const count = (n: number) => n.toLocaleString('en-US');

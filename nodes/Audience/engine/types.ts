@@ -81,3 +81,17 @@ export interface AudienceCsv {
 	invalid: InvalidItem[];
 	duplicatesCollapsed: number;
 }
+
+/**
+ * What became of one request: `accepted` (a 2xx; `token` is absent when the answer carried none),
+ * `refused` (the API said no), `notSent` (it never reached the API, or was provably not processed),
+ * `unknown` (it may have been applied: the answer was lost, or a 5xx after the last retry).
+ */
+export type RequestOutcome = 'accepted' | 'refused' | 'notSent' | 'unknown';
+
+/** One request's answer, as the transport reports it to the sync engine. */
+export type SendResult =
+	| { outcome: 'accepted'; token?: string }
+	/** `recordLevel`: a refusal that may be about some of the records (400, 422), which split-retry can isolate. */
+	| { outcome: 'refused'; message: string; error: Error; recordLevel: boolean }
+	| { outcome: 'notSent' | 'unknown'; message: string; error: Error };

@@ -1,6 +1,7 @@
-import type { RequestContext, RequestPolicy } from './request';
+import type { RequestContext } from './request';
+import { DEFAULT_POLICY, type RequestPolicy } from './requestPolicy';
 import { ListWalk } from './listWalk';
-import { apiRequest, DEFAULT_POLICY, type PlatformApi } from './request';
+import { apiRequest, type PlatformApi } from './request';
 
 /** Batch project API 2.x: `/{version}/audiences/...`, Bearer REST key + X-Batch-Project. */
 export const batchApi: PlatformApi = {
@@ -22,6 +23,12 @@ const BATCH_HINTS: Record<number, string> = {
 	429: 'Batch is rate limiting: lower "Requests per Second" or raise "Max Retries".',
 	503: 'Batch is under maintenance: try again later.',
 };
+
+/** Batch answers a look-up of an audience that does not exist with a 400 AUDIENCE_NOT_FOUND (a 404 is accepted too). */
+export function isAudienceNotFound(error: unknown): boolean {
+	const { httpCode, message } = (error ?? {}) as { httpCode?: string; message?: string };
+	return httpCode === '404' || (httpCode === '400' && String(message).includes('AUDIENCE_NOT_FOUND'));
+}
 
 export interface BatchMember {
 	id: string;
@@ -46,15 +53,13 @@ export interface BatchAudiencePage {
 	next_from?: string;
 }
 
-type Token = { indexing_token: string };
-
 export async function updateAudience(
 	this: RequestContext,
 	name: string,
 	ids: BatchMember[],
 	policy: RequestPolicy = DEFAULT_POLICY,
-): Promise<Token> {
-	return (await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/update', body: { name, ids } }, policy)) as Token;
+): Promise<unknown> {
+	return await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/update', body: { name, ids } }, policy);
 }
 
 export async function replaceAudience(
@@ -62,25 +67,25 @@ export async function replaceAudience(
 	name: string,
 	ids: BatchMember[],
 	policy: RequestPolicy = DEFAULT_POLICY,
-): Promise<Token> {
-	return (await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/replace', body: { name, ids } }, policy)) as Token;
+): Promise<unknown> {
+	return await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/replace', body: { name, ids } }, policy);
 }
 
 export async function createAudience(
 	this: RequestContext,
 	body: { name: string; type: string; display_name?: string },
 	policy: RequestPolicy = DEFAULT_POLICY,
-): Promise<Partial<Token>> {
+): Promise<unknown> {
 	// Not idempotent: retried only when provably not processed.
-	return (await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/create', body, idempotent: false }, policy)) as Partial<Token>;
+	return await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/create', body, idempotent: false }, policy);
 }
 
 export async function removeAudience(
 	this: RequestContext,
 	name: string,
 	policy: RequestPolicy = DEFAULT_POLICY,
-): Promise<Partial<Token>> {
-	return (await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/remove', body: { name } }, policy)) as Partial<Token>;
+): Promise<unknown> {
+	return await apiRequest.call(this, batchApi, { method: 'POST', path: '/audiences/remove', body: { name } }, policy);
 }
 
 export async function viewAudience(
@@ -90,7 +95,7 @@ export async function viewAudience(
 	policy: RequestPolicy = DEFAULT_POLICY,
 ): Promise<BatchAudience> {
 	const qs = indexingToken ? { name, indexing_token: indexingToken } : { name };
-	return (await apiRequest.call(this, batchApi, { method: 'GET', path: '/audiences/view', qs }, policy)) as BatchAudience;
+	return ((await apiRequest.call(this, batchApi, { method: 'GET', path: '/audiences/view', qs }, policy)) ?? {}) as BatchAudience;
 }
 
 export async function listAudiences(

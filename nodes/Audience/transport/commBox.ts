@@ -1,7 +1,8 @@
 import { randomBytes } from 'crypto';
 import { NodeOperationError } from 'n8n-workflow';
-import type { RequestContext, RequestPolicy } from './request';
-import { apiRequest, DEFAULT_POLICY, type PlatformApi } from './request';
+import type { RequestContext } from './request';
+import { DEFAULT_POLICY, type RequestPolicy } from './requestPolicy';
+import { apiRequest, type PlatformApi } from './request';
 
 /** CommBox audiences API (docs/api-notes.md#commbox-audiences-api): Bearer API key, `{status, description, response_time, data?}` envelopes. */
 export const commBoxApi: PlatformApi = {

@@ -1,9 +1,10 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { AUDIENCE_NAME_PATTERN, validateAudienceName, type AudienceMember } from '../engine';
-import type { RequestContext, RequestPolicy } from './request';
+import type { RequestContext } from './request';
+import { DEFAULT_POLICY, type RequestPolicy } from './requestPolicy';
 import { ListWalk } from './listWalk';
-import { apiRequest, credentialsOf, DEFAULT_POLICY, type PlatformApi } from './request';
+import { apiRequest, credentialsOf, type PlatformApi } from './request';
 
 /**
  * Batch legacy Custom Audience API 1.0/1.1: `/{version}/{app API key}/custom-audience[/{name}]`,
@@ -105,17 +106,15 @@ export interface CustomAudience {
 	updated?: string;
 }
 
-type Token = { indexing_token: string };
-
 /** PATCH: add and remove members (attributes and tags only with add). */
 export async function updateCustomAudience(
 	this: RequestContext,
 	name: string,
 	body: CustomAudienceIds,
 	policy: RequestPolicy = DEFAULT_POLICY,
-): Promise<Token> {
+): Promise<unknown> {
 	const path = audiencePath.call(this, name);
-	return (await apiRequest.call(this, customAudienceApi, { method: 'PATCH', path, body }, policy)) as Token;
+	return await apiRequest.call(this, customAudienceApi, { method: 'PATCH', path, body }, policy);
 }
 
 /** PUT: every previous member is removed, the given ones are added. */
@@ -124,9 +123,9 @@ export async function replaceCustomAudience(
 	name: string,
 	body: CustomAudienceIds,
 	policy: RequestPolicy = DEFAULT_POLICY,
-): Promise<Token> {
+): Promise<unknown> {
 	const path = audiencePath.call(this, name);
-	return (await apiRequest.call(this, customAudienceApi, { method: 'PUT', path, body }, policy)) as Token;
+	return await apiRequest.call(this, customAudienceApi, { method: 'PUT', path, body }, policy);
 }
 
 export async function deleteCustomAudience(

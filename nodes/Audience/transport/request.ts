@@ -9,7 +9,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { BASE_URL_HINT, isAllowedBaseUrl } from '../../../credentials/baseUrl';
+import { cutText } from '../engine/messages';
 import { secretMasker } from '../engine/secrets';
+import type { RequestOutcome } from '../engine/types';
+import { throwIfStopped, waitFor } from './cancellation';
 import { type FollowedResponse, sendFollowingSafeRedirects } from './redirects';
 import {
 	backoffDelay,
@@ -21,11 +24,7 @@ import {
 	type RequestPolicy,
 	retryAfterDelay,
 	RETRYABLE_NETWORK_CODES,
-	throwIfStopped,
-	waitFor,
 } from './requestPolicy';
-
-export { DEFAULT_POLICY, type RequestPolicy } from './requestPolicy';
 
 export type RequestContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 
@@ -56,7 +55,8 @@ export interface ApiRequest {
 /**
  * The one request helper of every platform: base URL check, pacing, retries of 429/5xx/network
  * errors with capped exponential backoff and jitter (honouring Retry-After), and failures as
- * NodeApiError carrying the API's own message, never a secret.
+ * NodeApiError carrying the API's own message (cut to a bound), never a secret. Every failure says
+ * what became of the request (`outcomeOf`).
  */
 export async function apiRequest(
 	this: RequestContext,
@@ -73,6 +73,7 @@ export async function apiRequest(
 			description: BASE_URL_HINT,
 		});
 	}
+	// Nothing has been sent so far: an error thrown before this point leaves the request `notSent`.
 	const mask = secretMasker(api.secrets(credentials));
 	const options: IHttpRequestOptions = {
 		method: request.method,
@@ -87,7 +88,13 @@ export async function apiRequest(
 
 	const idempotent = request.idempotent ?? true;
 	const deadline = Date.now() + policy.budgetMs;
-	const fail = (error: NodeApiError, failure: FailureClass) => Object.assign(error, { failure });
+	// Once an attempt may have been processed, the request can no longer be "not sent".
+	let mayHaveApplied = false;
+	const fail = (error: NodeApiError, failure: FailureClass) => {
+		mayHaveApplied ||= failure === 'maybeProcessed';
+		const requestOutcome: RequestOutcome = failure === 'final' ? 'refused' : mayHaveApplied ? 'unknown' : 'notSent';
+		return Object.assign(error, { failure, requestOutcome });
+	};
 	for (let attempt = 0; ; attempt++) {
 		await policy.pacer?.wait();
 		throwIfStopped(policy.signal);
@@ -101,16 +108,19 @@ export async function apiRequest(
 		} catch (error) {
 			throwIfStopped(policy.signal);
 			const code = networkErrorCode(error);
-			const failure = classifyNetworkCode(code);
+			// A network error without a known code may have happened after the body was sent.
+			const failure = code ? classifyNetworkCode(code) : 'maybeProcessed';
 			const delay = backoffDelay(attempt, policy);
-			if (mayRetry(failure, idempotent) && attempt < policy.maxRetries && Date.now() + delay < deadline) {
+			if (code && mayRetry(failure, idempotent) && attempt < policy.maxRetries && Date.now() + delay < deadline) {
+				mayHaveApplied ||= failure === 'maybeProcessed';
 				await waitFor(delay, policy.signal);
 				continue;
 			}
 			// No raw network code in the message: n8n would replace the whole message with a generic one.
+			const lost = mayHaveApplied || failure === 'maybeProcessed';
 			const message = code
-				? `${api.name} could not be reached after ${attempt + 1} attempt(s)`
-				: `${api.name} request failed: ${mask(String((error as Error).message ?? error))}`;
+				? `${api.name} ${lost ? 'did not answer' : 'could not be reached'} after ${attempt + 1} attempt(s)`
+				: `${api.name} request failed: ${cutText(mask(String((error as Error).message ?? error)))}`;
 			throw fail(
 				new NodeApiError(this.getNode(), { message } as JsonObject, {
 					message,
@@ -121,22 +131,24 @@ export async function apiRequest(
 		}
 		const status = response.statusCode;
 		if (response.refusedRedirect !== undefined) {
-			const message = mask(`${api.name} answered ${status} with a redirect ${response.refusedRedirect}: not followed`);
-			throw new NodeApiError(this.getNode(), { message, httpCode: String(status) } as JsonObject, {
+			const message = mask(`${api.name} answered ${status} with a redirect ${cutText(response.refusedRedirect)}: not followed`);
+			const error = new NodeApiError(this.getNode(), { message, httpCode: String(status) } as JsonObject, {
 				message,
 				description: 'Set the Base URL to the address the API answers on directly (https, or http on loopback for the sandbox).',
 				httpCode: String(status),
 			});
+			throw fail(error, 'final');
 		}
 		if (status < 400) return parseBody(response.body);
 		const failure = classifyStatus(status);
 		if (status === 429 && policy.pacer) policy.pacer.rateLimited = true;
 		const delay = retryAfterDelay(response.headers['retry-after'], policy) ?? backoffDelay(attempt, policy);
 		if (mayRetry(failure, idempotent) && attempt < policy.maxRetries && Date.now() + delay < deadline) {
+			mayHaveApplied ||= failure === 'maybeProcessed';
 			await waitFor(delay, policy.signal);
 			continue;
 		}
-		const { message, hint } = api.describeError(status, parseBody(response.body));
+		const { message, hint } = api.describeError(status, boundedBody(parseBody(response.body), mask));
 		const retried = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
 		throw fail(
 			new NodeApiError(
@@ -158,6 +170,22 @@ export function failureOf(error: unknown): FailureClass | undefined {
 	return (error as { failure?: FailureClass } | undefined)?.failure;
 }
 
+/** 400 and 422 may refuse some of the records of a request; 401, 403, 404 and the like refuse the request. */
+export function isRecordRejection(error: unknown): boolean {
+	const code = (error as { httpCode?: unknown } | undefined)?.httpCode;
+	return code === '400' || code === '422';
+}
+
+/**
+ * What became of a request that failed: `refused` (the API answered no), `unknown` (an attempt may
+ * have been applied: a lost answer, a reset or timeout after sending, a 5xx after the last retry) or
+ * `notSent`. Only apiRequest sends, and it tags every failure after the first attempt starts: an
+ * error without a tag was thrown before anything was sent.
+ */
+export function outcomeOf(error: unknown): Exclude<RequestOutcome, 'accepted'> {
+	return (error as { requestOutcome?: Exclude<RequestOutcome, 'accepted'> } | undefined)?.requestOutcome ?? 'notSent';
+}
+
 /** n8n reads and decrypts credentials on every call: one read per node run is enough for the base URL. */
 const credentialCache = new WeakMap<RequestContext, Map<string, Promise<ICredentialDataDecryptedObject>>>();
 
@@ -167,6 +195,18 @@ export async function credentialsOf(ctx: RequestContext, type: string): Promise<
 	let credentials = byType.get(type);
 	if (!credentials) byType.set(type, (credentials = ctx.getCredentials(type)));
 	return await credentials;
+}
+
+/**
+ * An error body with every text masked and cut to a bound (an API may answer with megabytes): a
+ * text body, or the top-level texts of an object body, which is all describeError reads.
+ */
+function boundedBody(body: unknown, mask: (text: string) => string): unknown {
+	if (typeof body === 'string') return cutText(mask(body));
+	if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+	return Object.fromEntries(
+		Object.entries(body as Record<string, unknown>).map(([key, value]) => [key, typeof value === 'string' ? cutText(mask(value)) : value]),
+	);
 }
 
 function parseBody(body: unknown): unknown {

@@ -1,9 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { createAudience, viewAudience } from '../../transport/batch';
+import { type BatchAudience, createAudience, isAudienceNotFound, viewAudience } from '../../transport/batch';
 import { readOptions } from '../shared/fields';
 import { audienceNameOf } from '../shared/audienceName';
 import { forEachItem } from '../shared/perItem';
-import { createdSince, mayHaveBeenCreated, notCreated } from '../shared/reconcileCreate';
+import { createdSince, createOutcomeUnknown, mayHaveBeenCreated, notCreated } from '../shared/reconcileCreate';
+import { indexingTokenOf } from '../shared/sync/target';
 import { requestPolicy } from '../../transport/requestPolicy';
 import { asNodeError } from '../shared/nodeError';
 
@@ -50,11 +51,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const body = { name, type, ...(displayName ? { display_name: displayName } : {}) };
 		const startedAt = Date.now();
 		try {
-			const { indexing_token } = await createAudience.call(this, body, policy);
-			return { audience: name, created: true, indexingToken: indexing_token ?? null };
+			const token = indexingTokenOf(await createAudience.call(this, body, policy));
+			return { audience: name, created: true, indexingToken: token ?? null };
 		} catch (error) {
 			if (!mayHaveBeenCreated(error)) throw asNodeError(this.getNode(), error);
-			const found = await viewAudience.call(this, name, undefined, policy).catch(() => undefined);
+			let found: BatchAudience | undefined;
+			try {
+				found = await viewAudience.call(this, name, undefined, policy);
+			} catch (lookupError) {
+				if (!isAudienceNotFound(lookupError)) throw createOutcomeUnknown(error, name, 'Batch', lookupError);
+			}
 			if (found && createdSince(found.created, startedAt)) {
 				return { audience: name, created: true, indexingToken: null, responseLost: true, indexingState: found.indexing_state ?? null };
 			}

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { removeAudience } from '../../transport/batch';
+import { indexingTokenOf } from '../shared/sync/target';
 import { AUDIENCE_PURPOSE, audienceLocator, readOptions } from '../shared/fields';
 import { audienceNameOf } from '../shared/audienceName';
 import { forEachItem } from '../shared/perItem';
@@ -14,7 +15,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const policy = requestPolicy(this, this.getNodeParameter('options', 0, {}) as { maxRetries?: number });
 	return await forEachItem.call(this, items, async (itemIndex) => {
 		const name = audienceNameOf.call(this, itemIndex);
-		const { indexing_token } = await removeAudience.call(this, name, policy);
-		return { audience: name, deleted: true, indexingToken: indexing_token ?? null };
+		const token = indexingTokenOf(await removeAudience.call(this, name, policy));
+		return { audience: name, deleted: true, indexingToken: token ?? null };
 	});
 }

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { attributeFields, AUDIENCE_PURPOSE, audienceLocator, syncOptions, userIdField } from '../shared/fields';
-import { syncMembers } from '../shared/syncMembers';
+import { syncMembers } from '../shared/sync/syncMembers';
 import { batchSyncTarget } from './syncTarget';
 
 const show = { resource: ['batch'], operation: ['replace'] };

@@ -1,5 +1,5 @@
 import { replaceAudience, updateAudience, viewAudience } from '../../transport/batch';
-import type { MemberSyncTarget } from '../shared/syncMembers';
+import { indexingTokenOf, type MemberSyncTarget } from '../shared/sync/target';
 
 /** Batch project API 2.x as the target of Update and Replace. */
 export const batchSyncTarget: MemberSyncTarget = {
@@ -8,8 +8,7 @@ export const batchSyncTarget: MemberSyncTarget = {
 	withTags: false,
 	async send(request, policy) {
 		const write = request.operation === 'replace' ? replaceAudience : updateAudience;
-		const { indexing_token } = await write.call(this, request.audience, request.members, policy);
-		return indexing_token;
+		return indexingTokenOf(await write.call(this, request.audience, request.members, policy));
 	},
 	async view(audience, token, policy) {
 		return await viewAudience.call(this, audience, token, policy);

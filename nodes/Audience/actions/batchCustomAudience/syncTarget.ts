@@ -8,7 +8,7 @@ import {
 	type CustomAudienceIdType,
 } from '../../transport/customAudience';
 import type { AudienceMember } from '../../engine';
-import type { MemberSyncTarget } from '../shared/syncMembers';
+import { indexingTokenOf, type MemberSyncTarget } from '../shared/sync/target';
 import { asNodeError } from '../shared/nodeError';
 
 /** Legacy Custom Audience API 1.x as the target of Update (PATCH) and Replace (PUT). */
@@ -19,8 +19,7 @@ export const customAudienceSyncTarget: MemberSyncTarget = {
 	async send(request, policy) {
 		const body = await idsBody.call(this, request.members);
 		const write = request.operation === 'replace' ? replaceCustomAudience : updateCustomAudience;
-		const { indexing_token } = await write.call(this, request.audience, body, policy);
-		return indexing_token;
+		return indexingTokenOf(await write.call(this, request.audience, body, policy));
 	},
 	async view(audience, token, policy) {
 		return await viewCustomAudience.call(this, audience, token, policy);

@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 import { parse } from '../../vendor/papaparse';
 import { type AudienceCsv, buildAudienceCsv, type CsvRowInput, type InvalidItem } from '../../engine';
+import { isReservedColumnName, RESERVED_COLUMN_RULE } from '../../engine/csv';
 import type { AudienceUpload } from '../../transport/commBox';
 import { itemReader, type ItemReader } from '../shared/itemParameters';
 import { isEmptyInput } from '../shared/memberInputs';
@@ -30,6 +31,8 @@ const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 const DELIMITERS = [',', ';', '\t'];
 /** Bytes of an incoming file decoded and parsed at a time (small chunks keep the garbage young). */
 const CHUNK_BYTES = 1 << 16;
+/** Parsing an incoming file gives the event loop a turn at least this often (a 64 KB chunk takes 1 to 2 ms). */
+const SLICE_MS = 20;
 
 /** The file of this run: a CSV built from every input item, or the one incoming binary file. */
 export async function prepareAudienceFile(
@@ -78,7 +81,8 @@ function readRows(
 	} else if (columns) {
 		const values: ItemReader[] = columns.map((_, k) => itemReader(this, items, `columns.column[${k}].value`));
 		columnsOf = (itemIndex) => {
-			const cells: Record<string, unknown> = {};
+			// No prototype: every name is an own cell (the reserved names are refused in columnNames anyway).
+			const cells = Object.create(null) as Record<string, unknown>;
 			for (let k = 0; k < columns.length; k++) cells[columns[k]] = values[k](itemIndex);
 			return cells;
 		};
@@ -95,11 +99,20 @@ function readRows(
 	return { rows, invalid, columns };
 }
 
-/** Mapped column names, in the order they were set (the same for every item). */
+/** Mapped column names, in the order they were set (read at item 0, the same for every item). */
 function columnNames(this: IExecuteFunctions): string[] | undefined {
 	if (this.getNodeParameter('extraColumns', 0, 'none') !== 'mapped') return undefined;
 	const definitions = (this.getNode().parameters.columns as { column?: unknown[] } | undefined)?.column ?? [];
-	return definitions.map((_, k) => String(this.getNodeParameter(`columns.column[${k}].name`, 0, '')).trim());
+	const names = definitions.map((_, k) => String(this.getNodeParameter(`columns.column[${k}].name`, 0, '')).trim());
+	const reserved = names.findIndex(isReservedColumnName);
+	if (reserved >= 0) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Column name ${JSON.stringify(names[reserved])} (mapped column ${reserved + 1}, item 0) is not allowed: ${RESERVED_COLUMN_RULE}. Nothing was sent.`,
+			{ itemIndex: 0, description: `Give mapped column ${reserved + 1} another name.` },
+		);
+	}
+	return names;
 }
 
 /** The top-level field the phone expression reads (`{{ $json.phone }}` -> "phone"), if it is that simple. */
@@ -186,64 +199,103 @@ export function readCsv(text: string, preview = 0): string[][] {
 	return [header.map((column) => String(column).trim()), ...rows];
 }
 
+/** How far the read of an incoming CSV has come: bytes of the file parsed, data rows counted. */
+export interface CsvReadProgress {
+	bytes: number;
+	rows: number;
+}
+
+export interface ReadCsvShapeOptions {
+	/**
+	 * Awaited between slices of parsing (about every SLICE_MS), so that reading a large file never
+	 * blocks the event loop for long. Default: n8n's `sleep(0)`, one turn of the event loop.
+	 */
+	yieldToEventLoop?: () => Promise<void>;
+	/** Called after each chunk is parsed. */
+	onChunk?: (progress: CsvReadProgress) => void;
+}
+
 /**
  * The header and the number of data rows of a CSV, read as `readCsv` reads it but one chunk at a
- * time: neither the whole text nor the table of a large file is ever held in memory.
+ * time: neither the whole text nor the table of a large file is ever held in memory, and the event
+ * loop gets a turn between slices of parsing.
  */
-export async function readCsvShape(data: Buffer): Promise<{ header: string[]; rows: number }> {
+export async function readCsvShape(data: Buffer, options: ReadCsvShapeOptions = {}): Promise<{ header: string[]; rows: number }> {
+	const yieldToEventLoop = options.yieldToEventLoop ?? (async () => await sleep(0));
 	let header: string[] | undefined;
 	let rows = 0;
-	await new Promise<void>((resolve, reject) => {
-		parse<string[]>(chunkedText(data), {
-			skipEmptyLines: 'greedy',
-			delimitersToGuess: DELIMITERS,
-			step: (row) => {
-				if (header === undefined) header = row.data.map((column) => String(column).trim());
-				else rows++;
-			},
-			complete: () => resolve(),
-			error: reject,
-		});
+	let failed = false;
+	let failure: unknown;
+	const source = new ChunkSource();
+	// Papa registers its listeners on the source right away; each chunk given to it is then parsed
+	// before `emit` returns.
+	parse<string[]>(source.stream(), {
+		skipEmptyLines: 'greedy',
+		delimitersToGuess: DELIMITERS,
+		step: (row) => {
+			if (header === undefined) header = row.data.map((column) => String(column).trim());
+			else rows++;
+		},
+		error: (error) => {
+			failed = true;
+			failure = error;
+		},
 	});
+	// UTF-8 text in chunks: the decoder keeps a character split between two chunks whole and drops the BOM.
+	const decoder = new TextDecoder('utf-8');
+	let sliceStart = Date.now();
+	for (let start = 0; start < data.length && !failed; start += CHUNK_BYTES) {
+		source.emit(decoder.decode(data.subarray(start, start + CHUNK_BYTES), { stream: true }));
+		options.onChunk?.({ bytes: Math.min(start + CHUNK_BYTES, data.length), rows });
+		if (Date.now() - sliceStart >= SLICE_MS) {
+			await yieldToEventLoop();
+			sliceStart = Date.now();
+		}
+	}
+	if (!failed) {
+		source.emit(decoder.decode());
+		source.end();
+	}
+	if (failed) throw failure;
 	return { header: header ?? [], rows };
 }
 
 type Listener = (chunk?: string) => void;
 
 /**
- * The buffer as the readable stream papaparse accepts as input (it uses `on`, `removeListener`,
- * `pause`, `resume` and the `data`/`end` events): UTF-8 text in chunks, a character split between
- * two chunks kept whole, the BOM removed (TextDecoder drops it). Node's stream module is not among the modules n8n allows
- * a community node to load, hence this small source.
+ * The readable stream papaparse accepts as input (it uses `on`, `removeListener`, `pause`,
+ * `resume` and the `data`/`end` events), fed one chunk of text at a time by `emit`. Node's stream
+ * module is not among the modules n8n allows a community node to load, hence this small source.
  */
-function chunkedText(data: Buffer): NodeJS.ReadableStream {
-	const listeners = new Map<string, Listener>();
-	const source = {
-		readable: true,
-		read: () => null,
-		on(event: string, listener: Listener) {
-			listeners.set(event, listener);
-			if (event === 'end') void Promise.resolve().then(emitAll);
-			return source;
-		},
-		removeListener(event: string) {
-			listeners.delete(event);
-			return source;
-		},
-		pause: () => source,
-		resume: () => source,
-	};
-	const emitAll = () => {
-		const decoder = new TextDecoder('utf-8');
-		for (let start = 0; start < data.length; start += CHUNK_BYTES) {
-			const chunk = decoder.decode(data.subarray(start, start + CHUNK_BYTES), { stream: true });
-			if (chunk) listeners.get('data')?.(chunk);
-		}
-		const rest = decoder.decode();
-		if (rest) listeners.get('data')?.(rest);
-		listeners.get('end')?.();
-	};
-	return source as unknown as NodeJS.ReadableStream;
+class ChunkSource {
+	private readonly listeners = new Map<string, Listener>();
+
+	stream(): NodeJS.ReadableStream {
+		const listeners = this.listeners;
+		const stream = {
+			readable: true,
+			read: () => null,
+			on(event: string, listener: Listener) {
+				listeners.set(event, listener);
+				return stream;
+			},
+			removeListener(event: string) {
+				listeners.delete(event);
+				return stream;
+			},
+			pause: () => stream,
+			resume: () => stream,
+		};
+		return stream as unknown as NodeJS.ReadableStream;
+	}
+
+	emit(chunk: string): void {
+		if (chunk) this.listeners.get('data')?.(chunk);
+	}
+
+	end(): void {
+		this.listeners.get('end')?.();
+	}
 }
 
 /** Excel is recognised by its content: zip (.xlsx) or OLE (.xls) magic bytes. */

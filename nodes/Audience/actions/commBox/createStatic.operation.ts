@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { createStaticAudience, listAudiences } from '../../transport/commBox';
-import { createdSince, mayHaveBeenCreated, notCreated } from '../shared/reconcileCreate';
+import { type CommBoxAudience, createStaticAudience, listAudiences } from '../../transport/commBox';
+import { createdSince, createOutcomeUnknown, mayHaveBeenCreated, notCreated } from '../shared/reconcileCreate';
 import { fileSourceFields, uploadOptions } from './fields';
 import { sameForAllItems, uploadAudienceFile } from './upload';
 import { asNodeError } from '../shared/nodeError';
@@ -36,7 +36,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			} catch (error) {
 				if (!mayHaveBeenCreated(error)) throw asNodeError(this.getNode(), error);
 				// CommBox allows duplicate names: only an audience of that name created during this request counts.
-				const audiences = await listAudiences.call(this, policy).catch(() => []);
+				let audiences: CommBoxAudience[];
+				try {
+					audiences = await listAudiences.call(this, policy);
+				} catch (lookupError) {
+					throw createOutcomeUnknown(error, name, 'CommBox', lookupError);
+				}
 				const created = audiences.filter((audience) => audience.name === name && createdSince(audience.created_time, startedAt));
 				if (created.length === 1) {
 					return { status: 201, description: 'Audience created (the response was lost; found by name)', data: { id: created[0].id } };
@@ -46,6 +51,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					created.length === 0
 						? `no audience "${name}" was created, so running again is safe.`
 						: `${created.length} audiences named "${name}" were created just now (ids ${created.map((a) => a.id).join(', ')}); check them before running again.`,
+					created.length > 0,
 				);
 			}
 		},

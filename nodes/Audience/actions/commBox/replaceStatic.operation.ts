@@ -1,7 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { COMMBOX_AUDIENCE_ID, isStatic, listAudiences, replaceStaticAudience } from '../../transport/commBox';
-import type { RequestPolicy } from '../../transport/request';
+import { count, cutText } from '../../engine';
+import { COMMBOX_AUDIENCE_ID, type CommBoxEnvelope, isStatic, listAudiences, replaceStaticAudience } from '../../transport/commBox';
+import { outcomeOf } from '../../transport/request';
+import type { RequestPolicy } from '../../transport/requestPolicy';
 import { audienceLocator } from '../shared/fields';
 import { invalidShareRefusal, minimumShareOf, shrinkRefusal } from '../shared/replaceGuards';
 import { fileSourceFields, uploadOptions } from './fields';
@@ -24,24 +26,29 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			{ itemIndex: 0, description: 'Pick the audience from the list, or give its numeric ID.' },
 		);
 	}
+	// The audience's size before the upload, and the file's rows: they can settle a lost answer.
+	let before: number | undefined;
+	let rows: number | null = null;
 	return await uploadAudienceFile.call(this, items, {
 		operation: 'replaceStatic',
 		audience: { audienceId },
 		emptyEffect: `replacing would remove every customer of CommBox audience ${audienceId}`,
 		allowEmptyOption: 'Allow Empty Replace',
 		async guard(file, policy) {
+			rows = file.rows;
 			// A spreadsheet is sent unread: its row count is unknown, so it cannot be guarded.
 			if (file.rows === null) return undefined;
 			const share = minimumShareOf(this.getNodeParameter('options', 0, {}) as { minimumShare?: number });
 			const label = `CommBox audience ${audienceId}`;
-			const current = (await listAudiences.call(this, policy)).find((audience) => audience.id === audienceId)?.user_count;
-			if (typeof current === 'number') return shrinkRefusal(this.getNode(), label, current, file.rows, share);
+			before = (await listAudiences.call(this, policy)).find((audience) => audience.id === audienceId)?.user_count;
+			if (typeof before === 'number') return shrinkRefusal(this.getNode(), label, before, file.rows, share);
 			return invalidShareRefusal(this.getNode(), label, items.length - file.invalid.length, items.length, share);
 		},
 		async send(upload, policy) {
 			try {
 				return await replaceStaticAudience.call(this, audienceId, upload, policy);
 			} catch (error) {
+				if (outcomeOf(error) === 'unknown') return await settleLostReplace.call(this, error as Error, audienceId, { before, rows }, policy);
 				throw await explainRefusal.call(this, error as Error, audienceId, policy);
 			}
 		},
@@ -64,4 +71,36 @@ async function explainRefusal(this: IExecuteFunctions, error: Error, audienceId:
 		error.description = `Only Static audiences can be replaced: audience ${audienceId} ("${audience.name}") is ${audience.type ?? 'not Static'}. Pick a Static audience, or make one with "Create Static".`;
 	}
 	return error;
+}
+
+/**
+ * The upload's answer was lost (it may have been applied): CommBox's `user_count` settles it when
+ * it now equals the file's rows and did not before. Otherwise the outcome stays unknown, and the
+ * error says so; replacing is idempotent, so running again is safe.
+ */
+async function settleLostReplace(
+	this: IExecuteFunctions,
+	error: Error,
+	audienceId: string,
+	sizes: { before: number | undefined; rows: number | null },
+	policy: RequestPolicy,
+): Promise<CommBoxEnvelope<{ id?: string | number }>> {
+	let now: number | undefined;
+	let lookup = '';
+	try {
+		now = (await listAudiences.call(this, policy)).find((audience) => audience.id === audienceId)?.user_count;
+	} catch (lookupError) {
+		lookup = ` Reading the audience's size failed too (${cutText((lookupError as Error).message)}).`;
+	}
+	const { before, rows } = sizes;
+	if (rows !== null && now === rows && before !== undefined && before !== rows) {
+		return { status: 200, description: `Replaced: the answer was lost, but CommBox audience ${audienceId} now holds the file's ${count(rows)} rows (it held ${count(before)})` };
+	}
+	const heldText = now === undefined ? '' : ` It now holds ${count(now)} customers.`;
+	const message = `The outcome of the upload to CommBox audience ${audienceId} is unknown: its answer was lost, so the audience holds either the file's rows or its previous customers.${heldText}${lookup}`;
+	if (error instanceof NodeApiError) {
+		error.description = [error.description, 'Replacing gives the same result when repeated: running the workflow again is safe.'].filter(Boolean).join('\n');
+		error.message = `${message} (${error.message})`;
+	}
+	throw error;
 }

@@ -1,11 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { AudienceUpload, CommBoxEnvelope } from '../../transport/commBox';
-import type { RequestPolicy } from '../../transport/request';
 import { errorItem, invalidItemsOutput } from '../shared/itemErrors';
 import { asNodeError } from '../shared/nodeError';
 import { itemReader } from '../shared/itemParameters';
-import { isStopped, requestPolicy } from '../../transport/requestPolicy';
+import { isStopped } from '../../transport/cancellation';
+import { outcomeOf } from '../../transport/request';
+import { requestPolicy, type RequestPolicy } from '../../transport/requestPolicy';
 import { type AudienceFile, prepareAudienceFile, readCsv } from './audienceFile';
 
 export interface UploadOptions {
@@ -79,7 +80,7 @@ export async function uploadAudienceFile(
 		envelope = await target.send.call(this, file.upload, policy);
 	} catch (error) {
 		if (isStopped(error, policy.signal) || !this.continueOnFail()) throw asNodeError(this.getNode(), error);
-		return [errorItem((error as Error).message, pairedItem.map(({ item }) => item)), ...invalidOutput];
+		return [errorItem((error as Error).message, pairedItem.map(({ item }) => item), outcomeOf(error)), ...invalidOutput];
 	}
 	const status = Number(envelope?.status);
 	const id = envelope?.data?.id;

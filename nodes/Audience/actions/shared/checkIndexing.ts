@@ -1,11 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { validateAudienceName } from '../../engine';
-import type { RequestPolicy } from '../../transport/request';
 import { IndexingTimeout, type IndexingResult, type IndexingView, isIndexingDone, waitOptionsFrom, waitUntilAllIndexed } from './indexing';
 import { byFirstPairedItem, errorItem } from './itemErrors';
 import { itemReader } from './itemParameters';
-import { requestPolicy } from '../../transport/requestPolicy';
+import { requestPolicy, type RequestPolicy } from '../../transport/requestPolicy';
 
 export type ViewIndexing = (
 	this: IExecuteFunctions,

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { DEFAULT_MINIMUM_SHARE } from './replaceGuards';
-import { DEFAULT_REPLACE_APPLY_TIMEOUT_S, DEFAULT_REQUESTS_IN_FLIGHT } from './syncMembers';
+import { DEFAULT_REPLACE_APPLY_TIMEOUT_S, DEFAULT_REQUESTS_IN_FLIGHT } from './sync/target';
 
 /** Field builders shared by the operations; each takes the platform and operations it shows for. */
 type Show = { resource: string[]; operation: string[] };

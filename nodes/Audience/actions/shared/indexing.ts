@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { waitFor } from '../../transport/requestPolicy';
+import { waitFor } from '../../transport/cancellation';
 import { asNodeError } from './nodeError';
 
 /** `APPLIED` and `REPLACED` mean done; `IN_PROGRESS`, `IN_PROCESS` and anything else mean pending. */

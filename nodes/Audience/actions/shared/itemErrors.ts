@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { describeInvalidItem, type InvalidItem } from '../../engine';
+import { describeInvalidItem, type InvalidItem, type RequestOutcome } from '../../engine';
 
 const LISTED_IN_DESCRIPTION = 50;
 
@@ -22,16 +22,19 @@ export function invalidItemsOutput(this: IExecuteFunctions, invalid: InvalidItem
 			description: listed.join('\n'),
 		});
 	}
-	return sorted.map((item) => errorItem(describeInvalidItem(item), item.itemIndex));
+	return sorted.map((item) => errorItem(describeInvalidItem(item), item.itemIndex, 'notSent'));
 }
 
 /**
- * An error item paired to its inputs, its message naming the item. Its json holds `error` only:
- * n8n 1.x sends an item to the error output only then (and n8n merges the paired input item into it).
+ * An error item paired to its inputs, its message naming the item, and with `outcome` what became
+ * of it: `details.outcome` is `refused` (the API said no, or it was never sent: `details.sent` false)
+ * or `unknown` (it may have been applied). Its json holds `error` and `details` only: n8n sends an
+ * item to the error output only then (and merges the paired input item into it).
  */
-export function errorItem(message: string, itemIndexes: number | number[]): INodeExecutionData {
+export function errorItem(message: string, itemIndexes: number | number[], outcome?: Exclude<RequestOutcome, 'accepted'>): INodeExecutionData {
 	const indexes = Array.isArray(itemIndexes) ? itemIndexes : [itemIndexes];
-	return { json: { error: message }, pairedItem: indexes.map((item) => ({ item })) };
+	const details = outcome && { outcome: outcome === 'unknown' ? 'unknown' : 'refused', sent: outcome !== 'notSent' };
+	return { json: details ? { error: message, details } : { error: message }, pairedItem: indexes.map((item) => ({ item })) };
 }
 
 /** For sorting output items by the first input item each is paired to. */

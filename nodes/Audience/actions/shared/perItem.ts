@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { executionCancelSignal, isStopped } from '../../transport/requestPolicy';
+import { executionCancelSignal, isStopped } from '../../transport/cancellation';
+import { outcomeOf } from '../../transport/request';
 import { errorItem } from './itemErrors';
 import { asNodeError } from './nodeError';
 
@@ -19,7 +20,7 @@ export async function forEachItem(
 			for (const json of Array.isArray(result) ? result : [result]) output.push({ json, pairedItem: { item: itemIndex } });
 		} catch (error) {
 			if (this.continueOnFail() && !isStopped(error, executionCancelSignal(this))) {
-				output.push(errorItem((error as Error).message, itemIndex));
+				output.push(errorItem((error as Error).message, itemIndex, outcomeOf(error)));
 				continue;
 			}
 			throw asNodeError(this.getNode(), error, itemIndex);

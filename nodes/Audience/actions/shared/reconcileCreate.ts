@@ -1,4 +1,5 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { cutText } from '../../engine';
 import { failureOf } from '../../transport/request';
 
 /**
@@ -18,10 +19,28 @@ export function createdSince(created: string | undefined, startedAt: number): bo
 	return Number.isFinite(time) && time >= startedAt - CLOCK_TOLERANCE_MS;
 }
 
-/** The create's own error, saying what the look-up found. */
-export function notCreated(error: unknown, found: string): unknown {
+/**
+ * The create's own error, saying what the look-up found. `created` false: the look-up proved this
+ * run created nothing, so the outcome is settled (refused: nothing was applied).
+ */
+export function notCreated(error: unknown, found: string, created = false): unknown {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		error.description = [error.description, `The response was lost, so the node looked the audience up: ${found}`].filter(Boolean).join('\n');
+		error.message = `${error.message.replace(/\.$/, '')}. The answer was lost, so the node looked the audience up: ${found}`;
+		if (!created) Object.assign(error, { requestOutcome: 'refused' });
+	}
+	return error;
+}
+
+/**
+ * The create's own error when the look-up failed too: whether the audience exists is not known, so
+ * the user is told to check before running again (a second run may create a second audience).
+ */
+export function createOutcomeUnknown(error: unknown, name: string, platform: string, lookupError: unknown): unknown {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		const lookup = cutText(String((lookupError as Error)?.message ?? lookupError));
+		error.message = `It is not known whether the ${platform} audience "${name}" was created: the answer to the create was lost, and looking it up failed too (${lookup}). Check whether it exists before running again: running again may create it a second time.`;
+		error.description = [error.description, `Check in ${platform} whether "${name}" exists, e.g. with the Get Many operation.`].filter(Boolean).join('\n');
+		Object.assign(error, { requestOutcome: 'unknown' });
 	}
 	return error;
 }

@@ -1,6 +1,6 @@
 import type { INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { count } from './syncReport';
+import { count } from '../../engine';
 
 /**
  * Guards of every Replace (Batch, legacy, CommBox): an empty input never wipes an audience, and a

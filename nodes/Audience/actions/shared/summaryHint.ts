@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import type { SyncPlan } from '../../engine';
-import { count } from './syncReport';
+import { count } from '../../engine';
 
 /** The one-line summary of a sync, e.g. "25,003 items → 3 requests, 40 duplicates collapsed, 0 invalid". */
 export function syncSummary(items: number, plan: Pick<SyncPlan, 'requests'>, invalid: number, dryRun: boolean): string {
