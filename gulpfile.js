@@ -20,6 +20,21 @@ const withoutNodeStreams = {
 	},
 };
 
+/** esbuild options shared by the vendor bundles: one CommonJS file over tsc's output, n8n-workflow left to n8n. */
+const vendorBundle = (name) => ({
+	entryPoints: [`nodes/Audience/vendor/${name}.ts`],
+	outfile: `dist/nodes/Audience/vendor/${name}.js`,
+	allowOverwrite: true,
+	bundle: true,
+	platform: 'node',
+	format: 'cjs',
+	target: 'node20',
+	sourcemap: 'linked',
+	sourcesContent: false,
+	external: ['n8n-workflow'],
+	logLevel: 'warning',
+});
+
 /**
  * The package ships no runtime dependency: nodes/Audience/vendor/papaparse.ts, the one module that
  * imports papaparse, is rebuilt over tsc's output with papaparse bundled in. The bundle passes n8n's
@@ -28,23 +43,22 @@ const withoutNodeStreams = {
  */
 async function bundlePapaparse() {
 	await esbuild.build({
-		entryPoints: ['nodes/Audience/vendor/papaparse.ts'],
-		outfile: 'dist/nodes/Audience/vendor/papaparse.js',
-		allowOverwrite: true,
-		bundle: true,
-		platform: 'node',
-		format: 'cjs',
-		target: 'node20',
-		sourcemap: 'linked',
-		sourcesContent: false,
-		external: ['n8n-workflow'],
+		...vendorBundle('papaparse'),
 		inject: ['scripts/papaparse-shims.js'],
 		define: { setTimeout: 'papaparseSetTimeout', 'console.warn': 'papaparseWarn' },
 		plugins: [withoutNodeStreams],
-		logLevel: 'warning',
 	});
 }
 
+/**
+ * Likewise nodes/Audience/vendor/libphonenumber.ts, the one module that imports libphonenumber-js:
+ * rebuilt with libphonenumber-js/min and its metadata bundled in (only what the module exports is
+ * kept). libphonenumber-js reaches for no timer, console, process or Node module: no shim needed.
+ */
+async function bundleLibphonenumber() {
+	await esbuild.build(vendorBundle('libphonenumber'));
+}
+
 exports['build:assets'] = buildAssets;
-exports['build:bundle'] = bundlePapaparse;
-exports.build = parallel(buildAssets, bundlePapaparse);
+exports['build:bundle'] = parallel(bundlePapaparse, bundleLibphonenumber);
+exports.build = parallel(buildAssets, bundlePapaparse, bundleLibphonenumber);

@@ -64,5 +64,11 @@ export class BatchApi implements ICredentialType {
 		},
 	};
 
-	test: ICredentialTestRequest = credentialTest('=/{{$credentials.apiVersion}}/audiences/list', { limit: 1 });
+	test: ICredentialTestRequest = credentialTest('=/{{$credentials.apiVersion}}/audiences/list', {
+		qs: { limit: 1 },
+		messages: {
+			401: 'The REST API key or the project key is wrong: check both in Batch → Settings → General (only account managers see the REST API key)',
+			403: 'Batch refused this REST API key for this project: check that the REST API key and the project key belong to the same project, in Batch → Settings → General',
+		},
+	});
 }

@@ -66,5 +66,14 @@ export class BatchCustomAudienceApi implements ICredentialType {
 		},
 	};
 
-	test: ICredentialTestRequest = credentialTest('=/{{$credentials.apiVersion}}/{{encodeURIComponent(String($credentials.appApiKey).trim())}}/custom-audience', { limit: 1 });
+	test: ICredentialTestRequest = credentialTest(
+		'=/{{$credentials.apiVersion}}/{{encodeURIComponent(String($credentials.appApiKey).trim())}}/custom-audience',
+		{
+			qs: { limit: 1 },
+			messages: {
+				401: 'The REST API key is wrong: check it in Batch → Settings → General (the company key, visible to managers only)',
+				403: "The App API key is wrong: use your app's Live, Dev or SDK API key from Batch → your app → Settings → General (iOS and Android apps have different keys)",
+			},
+		},
+	);
 }

@@ -44,5 +44,9 @@ export class CommBoxApi implements ICredentialType {
 		},
 	};
 
-	test: ICredentialTestRequest = credentialTest('/audiences');
+	test: ICredentialTestRequest = credentialTest('/audiences', {
+		messages: {
+			401: 'The API key is wrong or has expired (CommBox keys are valid for up to a year): copy or create one in the CommBox console → Settings → API (admin privileges required)',
+		},
+	});
 }

@@ -1,4 +1,4 @@
-import type { ICredentialTestRequest, IDataObject, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticateRuleResponseCode, ICredentialTestRequest, IDataObject, INodeProperties } from 'n8n-workflow';
 
 /**
  * A base URL must use https, except for loopback hosts (the local sandbox). The credential test
@@ -19,8 +19,23 @@ function allowedBaseUrlExpression(field: string): string {
 	return `={{ /${ALLOWED}/i.test(${value}) ? ${value} : '${REFUSED_BASE_URL}' }}`;
 }
 
+export interface CredentialTestOptions {
+	qs?: IDataObject;
+	/**
+	 * What Test says for an HTTP status, by status code: the fields that may be wrong and where to
+	 * find them. n8n's credentials tester answers a failed test with the message of the first
+	 * `responseCode` rule whose `value` is the status; without one, with the bare status text
+	 * ("Unauthorized", "Forbidden"). The editor shows it under "Couldn't connect with these settings".
+	 */
+	messages?: Record<number, string>;
+}
+
 /** A credential's "Test": one GET to `url` on the Base URL field `baseUrl`, if that URL is allowed. */
-export function credentialTest(url: string, qs?: IDataObject): ICredentialTestRequest {
+export function credentialTest(url: string, { qs, messages = {} }: CredentialTestOptions = {}): ICredentialTestRequest {
+	const rules: IAuthenticateRuleResponseCode[] = Object.entries(messages).map(([status, message]) => ({
+		type: 'responseCode',
+		properties: { value: Number(status), message },
+	}));
 	return {
 		request: {
 			baseURL: allowedBaseUrlExpression('baseUrl'),
@@ -30,6 +45,7 @@ export function credentialTest(url: string, qs?: IDataObject): ICredentialTestRe
 			// n8n would re-send the credential headers to wherever a redirect points.
 			disableFollowRedirect: true,
 		},
+		...(rules.length ? { rules } : {}),
 	};
 }
 
@@ -43,9 +59,10 @@ const ALLOWED_ANY_CASE = ALLOWED.replace(/\\.|[a-z]/gi, (match) =>
 
 /**
  * Shown in the credential form while the Base URL would be refused. n8n's credential "Test" can
- * only say "Couldn't connect" (the request goes to REFUSED_BASE_URL, which never resolves): a
- * credential's test request cannot return a message of its own, and a test function would need
- * n8n's deprecated `request` helper, the only one a credential test gets. So the form says it.
+ * only say "Couldn't connect" (the request goes to REFUSED_BASE_URL, which never resolves): a test
+ * request's own messages (`messages` above) answer HTTP statuses only, not a host that cannot be
+ * reached, and a test function would need n8n's deprecated `request` helper, the only one a
+ * credential test gets. So the form says it.
  */
 export function refusedBaseUrlNotice(field: string): INodeProperties {
 	return {

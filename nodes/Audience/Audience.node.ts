@@ -10,7 +10,11 @@ export class Audience implements INodeType {
 		name: 'audience',
 		icon: { light: 'file:audience.svg', dark: 'file:audience.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// Version 2: one output item per contact, with its fields, so the nodes after it can use them.
+		// A version array also keeps n8n from adding its "Custom API Call" operation, which this node
+		// cannot run.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: operationSubtitle(platformDescription),
 		description: AUDIENCE_APP_DESCRIPTION,
 		defaults: { name: 'Audience' },

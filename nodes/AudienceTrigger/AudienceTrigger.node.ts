@@ -1,15 +1,30 @@
-import type { INodeExecutionData, INodeProperties, INodePropertyOptions, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import type {
+	DisplayCondition,
+	IDisplayOptions,
+	INodeExecutionData,
+	INodeProperties,
+	INodePropertyOptions,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { AUDIENCE_APP_DESCRIPTION } from '../Audience/appDescription';
 import { listSearch } from '../Audience/methods/listSearch';
-import { pollAppliedChanges } from './pollAppliedChanges';
+import { AUDIENCES_BY_PLATFORM, pollAppliedChanges } from './pollAppliedChanges';
 
 const PLATFORMS: INodePropertyOptions[] = [
 	{ name: 'Batch', value: 'batch', description: 'Audiences of a Batch project (API 2.x)' },
 	{ name: 'Batch Custom Audience (Legacy)', value: 'batchCustomAudience', description: 'Custom audiences of a Batch app (API 1.x)' },
 ];
 
-function platformProperty(name: string, version: number): INodeProperties {
+type VersionCondition = Array<number | DisplayCondition>;
+const VERSION_1: VersionCondition = [1];
+const FROM_VERSION_2: VersionCondition = [{ _cnd: { gte: 2 } }];
+const UP_TO_VERSION_2: VersionCondition = [{ _cnd: { lte: 2 } }];
+const FROM_VERSION_3: VersionCondition = [{ _cnd: { gte: 3 } }];
+
+function platformProperty(name: string, versions: VersionCondition): INodeProperties {
 	return {
 		displayName: 'Platform',
 		name,
@@ -18,7 +33,43 @@ function platformProperty(name: string, version: number): INodeProperties {
 		options: PLATFORMS,
 		default: 'batch',
 		description: 'The Batch API whose audiences are watched',
-		displayOptions: { show: { '@version': [version] } },
+		displayOptions: { show: { '@version': versions } },
+	};
+}
+
+/** An "Audiences" picker shown while Watch is Selected Audiences; its list comes from `searchListMethod`. */
+function audiencesProperty(name: string, searchListMethod: string, show: NonNullable<IDisplayOptions['show']>): INodeProperties {
+	return {
+		displayName: 'Audiences',
+		name,
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Audience',
+		default: {},
+		displayOptions: { show: { watch: ['selected'], ...show } },
+		options: [
+			{
+				displayName: 'Audience',
+				name: 'audience',
+				values: [
+					{
+						displayName: 'Audience',
+						name: 'name',
+						type: 'resourceLocator',
+						default: { mode: 'list', value: '' },
+						modes: [
+							{
+								displayName: 'From List',
+								name: 'list',
+								type: 'list',
+								typeOptions: { searchListMethod, searchable: true },
+							},
+							{ displayName: 'By Name', name: 'name', type: 'string' },
+						],
+					},
+				],
+			},
+		],
 	};
 }
 
@@ -29,9 +80,12 @@ export class AudienceTrigger implements INodeType {
 		icon: { light: 'file:audienceTrigger.svg', dark: 'file:audienceTrigger.dark.svg' },
 		group: ['trigger'],
 		// Version 2 names the platform `platform`: n8n appends "Custom API Call", which a trigger cannot
-		// use, to a parameter named `resource`. Version 1 workflows keep theirs (see platformParameter).
-		version: [1, 2],
-		defaultVersion: 2,
+		// use, to a parameter named `resource`. Version 3 keeps each platform's selected audiences in a
+		// parameter of its own (AUDIENCES_BY_PLATFORM), so switching Platform shows that platform's
+		// selection, never the other one's. Saved workflows keep their version and parameters:
+		// version 1 `resource` + `audiences`, version 2 `platform` + `audiences` (see pollAppliedChanges).
+		version: [1, 2, 3],
+		defaultVersion: 3,
 		subtitle: `={{ "Indexing finished · " + (${JSON.stringify(Object.fromEntries(PLATFORMS.map((p) => [p.value, p.name])))})[$parameter["platform"] || $parameter["resource"]] }}`,
 		// n8n's node search shows the Audience node and this trigger as one entry, with this text.
 		description: AUDIENCE_APP_DESCRIPTION,
@@ -39,7 +93,8 @@ export class AudienceTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		// `hide` on both names (an absent parameter hides nothing): one entry per credential for both versions.
+		// Each platform's credential only while that platform is chosen, in every version: `hide` on
+		// both Platform names (version 1 `resource`, later `platform`), as an absent parameter hides nothing.
 		credentials: [
 			{
 				name: 'batchApi',
@@ -69,8 +124,8 @@ export class AudienceTrigger implements INodeType {
 				],
 				default: 'indexingFinished',
 			},
-			platformProperty('platform', 2),
-			platformProperty('resource', 1),
+			platformProperty('platform', FROM_VERSION_2),
+			platformProperty('resource', VERSION_1),
 			{
 				displayName: 'Watch',
 				name: 'watch',
@@ -82,38 +137,14 @@ export class AudienceTrigger implements INodeType {
 				default: 'all',
 				description: 'Which audiences to watch',
 			},
-			{
-				displayName: 'Audiences',
-				name: 'audiences',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				placeholder: 'Add Audience',
-				default: {},
-				displayOptions: { show: { watch: ['selected'] } },
-				options: [
-					{
-						displayName: 'Audience',
-						name: 'audience',
-						values: [
-							{
-								displayName: 'Audience',
-								name: 'name',
-								type: 'resourceLocator',
-								default: { mode: 'list', value: '' },
-								modes: [
-									{
-										displayName: 'From List',
-										name: 'list',
-										type: 'list',
-										typeOptions: { searchListMethod: 'searchAudiencesForTrigger', searchable: true },
-									},
-									{ displayName: 'By Name', name: 'name', type: 'string' },
-								],
-							},
-						],
-					},
-				],
-			},
+			// Versions 1 and 2: one list for both platforms, its picker follows Platform.
+			audiencesProperty('audiences', 'searchAudiencesForTrigger', { '@version': UP_TO_VERSION_2 }),
+			// Version 3: one list per platform.
+			audiencesProperty(AUDIENCES_BY_PLATFORM.batch, 'searchBatchAudiences', { '@version': FROM_VERSION_3, platform: ['batch'] }),
+			audiencesProperty(AUDIENCES_BY_PLATFORM.batchCustomAudience, 'searchCustomAudiences', {
+				'@version': FROM_VERSION_3,
+				platform: ['batchCustomAudience'],
+			}),
 		],
 	};
 

@@ -48,7 +48,12 @@ const customAudienceSource: AudienceSource = async function (names) {
 	return audiences;
 };
 
-export const audienceSources: Record<string, AudienceSource> = { batch: batchSource, batchCustomAudience: customAudienceSource };
+/** The platforms the trigger watches (its Platform option values). */
+export type WatchedPlatform = 'batch' | 'batchCustomAudience';
+
+export const audienceSources: Record<WatchedPlatform, AudienceSource> = { batch: batchSource, batchCustomAudience: customAudienceSource };
+
+const isWatchable = (platform: string): platform is WatchedPlatform => Object.prototype.hasOwnProperty.call(audienceSources, platform);
 
 interface TriggerState {
 	/** Last `updated` seen APPLIED, per watched audience: one small entry each. */
@@ -57,16 +62,24 @@ interface TriggerState {
 	missing?: Record<string, number>;
 }
 
-/**
- * A listing walked page by page can skip an audience when another one is deleted meanwhile, so an
- * audience missing from one listing keeps its state; it is forgotten after this many polls in a row
- * without it (then it is gone, or no longer watched).
- */
 /** The trigger's Platform parameter: `platform` from version 2, `resource` in version 1 workflows. */
 export function platformParameter(typeVersion: number): 'platform' | 'resource' {
 	return typeVersion >= 2 ? 'platform' : 'resource';
 }
 
+/** From version 3, each platform's selected audiences have a parameter of their own. */
+export const AUDIENCES_BY_PLATFORM: Record<WatchedPlatform, string> = { batch: 'batchAudiences', batchCustomAudience: 'customAudiences' };
+
+/** The trigger's selected audiences: `audiences` in versions 1 and 2 (both platforms), the platform's own from version 3. */
+export function audiencesParameter(typeVersion: number, platform: WatchedPlatform): string {
+	return typeVersion < 3 ? 'audiences' : AUDIENCES_BY_PLATFORM[platform];
+}
+
+/**
+ * A listing walked page by page can skip an audience when another one is deleted meanwhile, so an
+ * audience missing from one listing keeps its state; it is forgotten after this many polls in a row
+ * without it (then it is gone, or no longer watched).
+ */
 export const FORGET_AFTER_MISSING_POLLS = 3;
 
 /**
@@ -75,10 +88,11 @@ export const FORGET_AFTER_MISSING_POLLS = 3;
  * audience. Errors propagate, so a failing poll is visible; the state only moves on success.
  */
 export async function pollAppliedChanges(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-	const platform = this.getNodeParameter(platformParameter(this.getNode().typeVersion)) as string;
+	const { typeVersion } = this.getNode();
+	const platform = this.getNodeParameter(platformParameter(typeVersion)) as string;
+	if (!isWatchable(platform)) throw new NodeOperationError(this.getNode(), `The platform "${platform}" cannot be watched`);
 	const source = audienceSources[platform];
-	if (!source) throw new NodeOperationError(this.getNode(), `The platform "${platform}" cannot be watched`);
-	const listed = await source.call(this, watchedNames.call(this));
+	const listed = await source.call(this, watchedNames.call(this, audiencesParameter(typeVersion, platform)));
 	const audiences = listed.filter((a) => a.indexingState === 'APPLIED' && a.updated);
 	const toItem = (a: WatchedAudience): INodeExecutionData => ({
 		json: { platform, name: a.name, displayName: a.displayName ?? null, indexingState: a.indexingState, nb_ids: a.nbIds ?? null, updated: a.updated } as IDataObject,
@@ -114,8 +128,8 @@ export async function pollAppliedChanges(this: IPollFunctions): Promise<INodeExe
 	return changed.length ? [changed.map(toItem)] : null;
 }
 
-function watchedNames(this: IPollFunctions): string[] | undefined {
+function watchedNames(this: IPollFunctions, parameter: string): string[] | undefined {
 	if (this.getNodeParameter('watch') !== 'selected') return undefined;
-	const entries = (this.getNodeParameter('audiences.audience', []) as Array<{ name: { value: string } | string }>);
+	const entries = this.getNodeParameter(`${parameter}.audience`, []) as Array<{ name: { value: string } | string }>;
 	return entries.map((entry) => (typeof entry.name === 'string' ? entry.name : entry.name.value)).filter(Boolean);
 }

@@ -343,7 +343,7 @@ describe('the flagship example run from the editor', () => {
 		await shot('flagship-executed');
 
 		const ndv = await openNode('Sync to Batch audience');
-		await ndv.getByText('5,000 items → 1 request, 0 duplicates collapsed, 0 invalid').waitFor();
+		await ndv.getByText('5,000 items → 1 request: 5,000 ids accepted, 0 duplicates collapsed, 0 invalid').waitFor();
 		await shot('flagship-summary-hint');
 		await closeNode();
 	});

@@ -184,15 +184,15 @@ describe('Batch Update and Replace in a real n8n', () => {
 		await createBatchAudience(fixture.sandbox, 'quality_check');
 		const before = fixture.sandbox.requests().length;
 		const result = await fixture.n8n.execute('batchBadInputStop');
-		expect(result.error?.message).toBe('Item 1: missing id: the "Custom User ID" field gave nothing (and 6 more invalid items). Nothing was sent.');
+		expect(result.error?.message).toBe('Item 2: missing id: the "Custom User ID" field gave nothing (and 6 more invalid items). Nothing was sent.');
 		const description = String(result.error?.description);
 		for (const expected of [
-			/Item 2 \(id "bad-action"\): unknown action/,
-			/Item 4 \(id "too-many"\): .*15/,
-			/Item 5 \(id "remove-with-attrs"\): attributes are only accepted with action add/,
-			/Item 6 \(id "bad-date"\): .*date/,
-			/Item 7 \(id "bad-url"\): .*URL/i,
-			/Item 8 \(id "bad-name"\): .*audience/i,
+			/Item 3 \(id "bad-action"\): unknown action/,
+			/Item 5 \(id "too-many"\): .*15/,
+			/Item 6 \(id "remove-with-attrs"\): attributes are only accepted with action add/,
+			/Item 7 \(id "bad-date"\): attribute "since": "31\/02\/2024" is not a date such as 2025-02-28 or 2025-02-28T10:00:00Z/,
+			/Item 8 \(id "bad-url"\): .*URL/i,
+			/Item 9 \(id "bad-name"\): .*audience/i,
 		]) {
 			expect(description).toMatch(expected);
 		}
@@ -212,13 +212,13 @@ describe('Batch Update and Replace in a real n8n', () => {
 		expect(pairedIndexes(success)).toEqual([0, 3, 9]);
 		expect(pairedIndexes(errors)).toEqual([1, 2, 4, 5, 6, 7, 8]);
 		expect(errors.map((e) => e.json.error)).toEqual([
-			'Item 1: missing id: the "Custom User ID" field gave nothing',
-			expect.stringMatching(/^Item 2 \(id "bad-action"\)/),
-			expect.stringMatching(/^Item 4 \(id "too-many"\)/),
-			expect.stringMatching(/^Item 5 \(id "remove-with-attrs"\)/),
-			expect.stringMatching(/^Item 6 \(id "bad-date"\)/),
-			expect.stringMatching(/^Item 7 \(id "bad-url"\)/),
-			expect.stringMatching(/^Item 8 \(id "bad-name"\)/),
+			'Item 2: missing id: the "Custom User ID" field gave nothing',
+			expect.stringMatching(/^Item 3 \(id "bad-action"\)/),
+			expect.stringMatching(/^Item 5 \(id "too-many"\)/),
+			expect.stringMatching(/^Item 6 \(id "remove-with-attrs"\)/),
+			'Item 7 (id "bad-date"): attribute "since": "31/02/2024" is not a date such as 2025-02-28 or 2025-02-28T10:00:00Z',
+			expect.stringMatching(/^Item 8 \(id "bad-url"\)/),
+			expect.stringMatching(/^Item 9 \(id "bad-name"\)/),
 		]);
 		const members = fixture.sandbox.state().batch.audiences.quality_check.members;
 		expect(Object.keys(members).sort()).toEqual(['ok-0', 'ok-1', 'ok-2']);
@@ -264,7 +264,8 @@ describe('Batch Update and Replace in a real n8n', () => {
 		const tokens = message.match(/[0-9a-f]{32}/g) as string[];
 		// The 3 requests (10,000, 10,000 and 5,000 ids) go out together: which one arrived third, and
 		// failed, is not fixed. Whichever it was, the statement accounts for each item.
-		const planned = [{ ids: 10000, items: '0-9999' }, { ids: 10000, items: '10000-19999' }, { ids: 5000, items: '20000-24999' }];
+		// Items are numbered from 1 in statements.
+		const planned = [{ ids: 10000, items: '1-10000' }, { ids: 10000, items: '10001-20000' }, { ids: 5000, items: '20001-25000' }];
 		const description = String(result.error?.description);
 		const listed = [...description.matchAll(/request ([1-3]) of 3: audience "faulty", (\d+) ids \(update\), token ([0-9a-f]{32})/g)];
 		expect(listed.map((line) => line[3])).toEqual(tokens);
@@ -273,7 +274,7 @@ describe('Batch Update and Replace in a real n8n', () => {
 		expect(failed).toHaveLength(1);
 		const unknown = planned[failed[0] - 1];
 		// Adjacent accepted requests read as one range of items.
-		const acceptedRanges = { 1: '10000-24999', 2: '0-9999, 20000-24999', 3: '0-19999' }[failed[0]];
+		const acceptedRanges = { 1: '10001-25000', 2: '1-10000, 20001-25000', 3: '1-20000' }[failed[0]];
 		const acceptedIds = 25000 - unknown.ids;
 		expect(message).toContain(
 			`Audience "faulty": items ${acceptedRanges} (${acceptedIds.toLocaleString('en-US')} ids) accepted; items ${unknown.items} (${unknown.ids.toLocaleString('en-US')} ids) outcome unknown (may have been applied).`,

@@ -99,7 +99,7 @@ const workflows = [
 	linearWorkflow('cbFormula', FORMULA, [replace1001({ extraColumns: 'allFields', options: { maxRetries: 3 } })]),
 	linearWorkflow('cbEmpty', 'return [];', [replace1001()]),
 	linearWorkflow('cbEmptyAllowed', 'return [];', [replace1001({ options: { allowEmpty: true } })]),
-	linearWorkflow('cbDryRun', `return Array.from({ length: 500 }, (_, i) => ({ json: { phone: '+44 7700 9' + String(i).padStart(5, '0'), name: 'n' + i } }));`, [
+	linearWorkflow('cbDryRun', `return Array.from({ length: 500 }, (_, i) => ({ json: { phone: '+44 7400 1' + String(i).padStart(5, '0'), name: 'n' + i } }));`, [
 		replace1001({ ...mappedColumns, columns: { column: [{ name: 'name', value: '={{ $json.name }}' }] }, options: { dryRun: true } }),
 	]),
 	linearWorkflow('cbCreateAndList', CSV_ROWS, [
@@ -179,19 +179,20 @@ describe('CommBox Replace Static in a real n8n', () => {
 		const errors = outputOf(result, 'Audience', 1);
 		expect(pairedIndexes(errors)).toEqual(invalidIndexes);
 		expect(errors.slice(0, 4).map((e) => e.json.error)).toEqual([
-			'Item 7: phone "n/a" is not a full international number (8 to 15 digits with country code)',
-			'Item 257: phone "12345" is not a full international number (8 to 15 digits with country code)',
-			'Item 507: missing phone',
-			'Item 757: phone "+33 6 12 34 56 78 90 12 34 56" is not a full international number (8 to 15 digits with country code)',
+			// Items are numbered from 1: the invalid items at indexes 7, 257, 507 and 757.
+			'Item 8: phone "n/a" is not a full international number (8 to 15 digits with country code)',
+			'Item 258: phone "12345" is not a full international number (8 to 15 digits with country code)',
+			'Item 508: missing phone',
+			'Item 758: phone "+33 6 12 34 56 78 90 12 34 56" is not a full international number (8 to 15 digits with country code)',
 		]);
 	}, 10 * 60_000);
 
 	it('stops on an invalid phone without continue-on-fail, naming the item and the raw value, and sends nothing', async () => {
 		const result = await fixture.n8n.execute('cbInvalidStop');
 		expect(result.error?.message).toBe(
-			'Item 1: phone "not a phone" is not a full international number (8 to 15 digits with country code) (and 1 more invalid items). Nothing was sent.',
+			'Item 2: phone "not a phone" is not a full international number (8 to 15 digits with country code) (and 1 more invalid items). Nothing was sent.',
 		);
-		expect(String(result.error?.description)).toMatch(/Item 3: phone 12 is not a full international number/);
+		expect(String(result.error?.description)).toMatch(/Item 4: phone 12 is not a full international number/);
 		expect(fixture.sandbox.requests()).toHaveLength(0);
 		expect(fixture.sandbox.state().commBox.audiences['1001'].rows).toEqual([]);
 	}, 5 * 60_000);
@@ -231,7 +232,7 @@ describe('CommBox Replace Static in a real n8n', () => {
 		expect(String(noPhone1.error?.description)).toMatch(/Its header is: "phone", "name"/);
 
 		const twoFiles = await fixture.n8n.execute('cbBinaryTwoFiles');
-		expect(twoFiles.error?.message).toMatch(/^Item 1 carries a second file in "data" \(item 0 already does\)/);
+		expect(twoFiles.error?.message).toMatch(/^Item 2 carries a second file in "data" \(item 1 already does\)/);
 		expect(fixture.sandbox.requests()).toHaveLength(0);
 	}, 5 * 60_000);
 
@@ -287,10 +288,10 @@ describe('CommBox Replace Static in a real n8n', () => {
 		expect(fixture.sandbox.requests()).toHaveLength(0);
 		const [summary] = outputOf(result, 'Audience');
 		expect(summary.json).toMatchObject({ dryRun: true, rows: 500, columns: ['phone1', 'name'], fileName: 'audience.csv', status: null });
-		const lines = range(500).map((i) => `4477009${String(i).padStart(5, '0')},n${i}`);
+		const lines = range(500).map((i) => `4474001${String(i).padStart(5, '0')},n${i}`);
 		expect(summary.json.bytes).toBe(Buffer.byteLength(['phone1,name', ...lines].join('\r\n')));
 		expect(summary.json.firstRows).toHaveLength(10);
-		expect(summary.json.firstRows[0]).toEqual({ phone1: '447700900000', name: 'n0' });
+		expect(summary.json.firstRows[0]).toEqual({ phone1: '447400100000', name: 'n0' });
 		expect(pairedIndexes([summary])).toEqual(range(500));
 	}, 5 * 60_000);
 

@@ -239,7 +239,7 @@ describe('Batch Custom Audience API 1.x in a real n8n', () => {
 			// A 5xx after the last retry may have been applied: the outcome is unknown, never "not accepted".
 			expect(result.error?.message).toMatch(
 				new RegExp(
-					`^Request 1 of 1 to audience "sandbox_audience" has an unknown outcome \\(it may have been applied\\): Batch Custom Audience API answered ${kind}: ${message}: Injected fault: ${kind} \\(after 2 attempts\\)\\. Audience "sandbox_audience": item 0 \\(1 id\\) outcome unknown \\(may have been applied\\)\\. The outcome of 1 request is unknown: .* Running the workflow again is safe`,
+					`^Request 1 of 1 to audience "sandbox_audience" has an unknown outcome \\(it may have been applied\\): Batch Custom Audience API answered ${kind}: ${message}: Injected fault: ${kind} \\(after 2 attempts\\)\\. Audience "sandbox_audience": item 1 \\(1 id\\) outcome unknown \\(may have been applied\\)\\. The outcome of 1 request is unknown: .* Running the workflow again is safe`,
 				),
 			);
 			expect(result.error?.description).toMatch(hint);

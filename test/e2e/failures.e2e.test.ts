@@ -97,7 +97,7 @@ describe('failures in a real n8n', () => {
 			expect(errors.slice(0, 10000).every((item) => item.json.details?.outcome === 'unknown' && item.json.details?.sent === true)).toBe(true);
 			expect(errors.slice(10000).every((item) => item.json.details?.outcome === 'refused' && item.json.details?.sent === false)).toBe(true);
 			expect(errors[0].json.error).toMatch(
-				/^Request 1 of 3 to audience "nightly" has an unknown outcome \(it may have been applied\): Batch answered 500: .*: the replace of audience "nightly" \(items 0-9999 \(10,000 ids\)\) has an unknown outcome: .*; items 10000-24999 \(15,000 ids\) not sent\. Running the workflow again is safe/,
+				/^Request 1 of 3 to audience "nightly" has an unknown outcome \(it may have been applied\): Batch answered 500: .*: the replace of audience "nightly" \(items 1-10000 \(10,000 ids\)\) has an unknown outcome: .*; items 10001-25000 \(15,000 ids\) not sent\. Running the workflow again is safe/,
 			);
 			expect(errors.every((item) => !/unchanged/.test(item.json.error))).toBe(true);
 		}, 10 * 60_000);
@@ -105,7 +105,7 @@ describe('failures in a real n8n', () => {
 		it('with a 429 that outlasts the retries (provably not processed), without Continue: the error says the audience is unchanged', async () => {
 			fixture.sandbox.setFaults({ rules: [{ api: 'batch', route: 'replace', kind: '429', retryAfterSeconds: 1 }] });
 			const result = await fixture.n8n.execute('replaceFailsStop');
-			expect(result.error?.message).toMatch(/Audience "nightly" is unchanged; items 0-24999 \(25,000 ids\) not sent\. No request of this run was accepted by Batch\.$/);
+			expect(result.error?.message).toMatch(/Audience "nightly" is unchanged; items 1-25000 \(25,000 ids\) not sent\. No request of this run was accepted by Batch\.$/);
 			expect(routes(fixture, 'update')).toHaveLength(1);
 			expect(fixture.sandbox.state().batch.audiences.nightly.nb_ids).toBe(500);
 		}, 10 * 60_000);
@@ -117,12 +117,12 @@ describe('failures in a real n8n', () => {
 			fixture.sandbox.setIndexingDelay(120_000);
 		});
 
-		it('without Continue: the message names the token, the items held (0-9999 of 25,000) and the 15,000 ids not sent', async () => {
+		it('without Continue: the message names the token, the items held (1-10000 of 25,000) and the 15,000 ids not sent', async () => {
 			const before = fixture.sandbox.requests().length;
 			const result = await fixture.n8n.execute('replaceSlowStop');
 			const sent = fixture.sandbox.requests().slice(before);
 			expect(result.error?.message).toMatch(
-				/^Indexing of token [0-9a-f]{32} \(audience "nightly"\) is still IN_PROGRESS after 2 s \(replace of more than 10,000 ids\)\. Audience "nightly" holds only this run's ids \(the replace removed its previous members\): items 0-9999 \(10,000 ids\) of 25,000 ids accepted; items 10000-24999 \(15,000 ids\) not sent; run again to complete it\. 1 of 3 requests were accepted: [0-9a-f]{32}\.$/,
+				/^Indexing of token [0-9a-f]{32} \(audience "nightly"\) is still IN_PROGRESS after 2 s \(replace of more than 10,000 ids\)\. Audience "nightly" holds only this run's ids \(the replace removed its previous members\): items 1-10000 \(10,000 ids\) of 25,000 ids accepted; items 10001-25000 \(15,000 ids\) not sent; run again to complete it\. 1 of 3 requests were accepted: [0-9a-f]{32}\.$/,
 			);
 			expect(sent.filter((r) => r.route === 'replace').map((r) => [r.status, r.ids])).toEqual([[202, 10000]]);
 			expect(sent.filter((r) => r.route === 'update')).toHaveLength(0);
@@ -145,7 +145,7 @@ describe('failures in a real n8n', () => {
 			const errors = outputOf(result, 'Audience', 1);
 			expect(errors).toHaveLength(15000);
 			expect(pairedIndexes(errors)).toEqual(range(15000).map((i) => i + 10000));
-			expect(errors[0].json.error).toMatch(/items 0-9999 \(10,000 ids\) of 25,000 ids accepted; items 10000-24999 \(15,000 ids\) not sent; run again to complete it\.$/);
+			expect(errors[0].json.error).toMatch(/items 1-10000 \(10,000 ids\) of 25,000 ids accepted; items 10001-25000 \(15,000 ids\) not sent; run again to complete it\.$/);
 		}, 10 * 60_000);
 	});
 
@@ -269,7 +269,7 @@ describe('failures in a real n8n', () => {
 			const result = await fixture.n8n.execute('splitStop');
 			await fixture.sandbox.whenIdle();
 			expect(result.error?.message).toMatch(
-				/^3 items were refused by Batch: item 17 \(id "r-17"\), item 12345 \(id "r-12345"\), item 24000 \(id "r-24000"\)\. The other 24,997 ids were delivered in \d+ accepted requests\. First refusal: Batch answered 400: ids\[0\]\.id: "r-17" is refused/,
+				/^3 items were refused by Batch: item 18 \(id "r-17"\), item 12346 \(id "r-12345"\), item 24001 \(id "r-24000"\)\. The other 24,997 ids were delivered in \d+ accepted requests\. First refusal: Batch answered 400: ids\[0\]\.id: "r-17" is refused/,
 			);
 			expect(Object.keys(fixture.sandbox.state().batch.audiences.split.members)).toHaveLength(24997);
 		}, 10 * 60_000);

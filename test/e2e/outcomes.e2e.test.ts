@@ -74,7 +74,7 @@ describe('outcomes in a real n8n', () => {
 	const fixture = useE2e(workflows, (sandbox) => sandbox.configure({ indexingDelayMs: 100, rejectIds: [], rejectIdsMessage: null }));
 
 	describe('answers lost after the server processed the request', () => {
-		it('a replace of 500 by 25,000 whose answer is lost on every attempt, under Continue: items 0-9999 unknown, 10000-24999 not sent, never "unchanged"; the replace was applied', async () => {
+		it('a replace of 500 by 25,000 whose answer is lost on every attempt, under Continue: items 1-10000 unknown, 10001-25000 not sent, never "unchanged"; the replace was applied', async () => {
 			await createBatchAudience(fixture.sandbox, 'nightly', OLD_500);
 			fixture.sandbox.setFaults({ rules: [{ api: 'batch', route: 'replace', kind: 'lostResponse' }] });
 			const before = fixture.sandbox.requests().length;
@@ -105,7 +105,7 @@ describe('outcomes in a real n8n', () => {
 				expect(item.json.error).toContain('not sent');
 			}
 			expect(unknown[0].json.error).toMatch(
-				/^Request 1 of 3 to audience "nightly" has an unknown outcome \(it may have been applied\): .*the replace of audience "nightly" \(items 0-9999 \(10,000 ids\)\) has an unknown outcome: .*; items 10000-24999 \(15,000 ids\) not sent\. Running the workflow again is safe/,
+				/^Request 1 of 3 to audience "nightly" has an unknown outcome \(it may have been applied\): .*the replace of audience "nightly" \(items 1-10000 \(10,000 ids\)\) has an unknown outcome: .*; items 10001-25000 \(15,000 ids\) not sent\. Running the workflow again is safe/,
 			);
 			// n8n merged each paired input item into its error item.
 			expect(errors.every((item) => item.json.id === `new-${itemIndexOf(item)}`)).toBe(true);
@@ -142,7 +142,7 @@ describe('outcomes in a real n8n', () => {
 					expect(item.json.error).toContain(RUN_AGAIN_IS_SAFE);
 				}
 				expect(errors[0].json.error).toMatch(/^Request 1 of 1 to audience "lost" has an unknown outcome \(it may have been applied\): /);
-				expect(errors[0].json.error).toMatch(/items 0-99 \(100 ids\) outcome unknown \(may have been applied\)/);
+				expect(errors[0].json.error).toMatch(/items 1-100 \(100 ids\) outcome unknown \(may have been applied\)/);
 				// Processed on the way in: the sandbox holds them.
 				expect(members(fixture, 'lost')).toHaveLength(100);
 				// No statement names an empty group of items (e.g. "items  (0 ids) accepted").
@@ -271,8 +271,9 @@ describe('outcomes in a real n8n', () => {
 		console.log(`replace in flight: chunk ${secondFailed ? 2 : 3} of 3 failed for good, chunk ${secondFailed ? 3 : 2} accepted (${acceptedIds} ids)`);
 		const failed = secondFailed ? range(10000).map((i) => i + 10000) : range(5000).map((i) => i + 20000);
 		const held = range(25000).filter((i) => !failed.includes(i));
-		const heldText = secondFailed ? 'items 0-9999, 20000-24999 (15,000 ids)' : 'items 0-19999 (20,000 ids)';
-		const failedText = secondFailed ? 'items 10000-19999 (10,000 ids)' : 'items 20000-24999 (5,000 ids)';
+		// Statements number items from 1.
+		const heldText = secondFailed ? 'items 1-10000, 20001-25000 (15,000 ids)' : 'items 1-20000 (20,000 ids)';
+		const failedText = secondFailed ? 'items 10001-20000 (10,000 ids)' : 'items 20001-25000 (5,000 ids)';
 
 		expect(pairedIndexes(outputOf(result, 'Audience', 0))).toEqual(held);
 		const errors = outputOf(result, 'Audience', 1) as Item[];
@@ -316,7 +317,7 @@ describe('outcomes in a real n8n', () => {
 	it('CommBox Replace Static with a mapped column named __proto__: the run fails naming the column and item 0, nothing is sent', async () => {
 		const rowsBefore = fixture.sandbox.state().commBox.audiences['1001'].rows;
 		const result = await fixture.n8n.execute('protoColumn');
-		expect(result.error?.message).toMatch(/^Column name "__proto__" \(mapped column 1, item 0\) is not allowed: .*Nothing was sent\.$/);
+		expect(result.error?.message).toMatch(/^Column name "__proto__" \(mapped column 1, item 1\) is not allowed: .*Nothing was sent\.$/);
 		expect(fixture.sandbox.requests().filter((r) => r.api === 'commBox')).toEqual([]);
 		expect(fixture.sandbox.state().commBox.audiences['1001'].rows).toEqual(rowsBefore);
 	}, 5 * 60_000);

@@ -217,7 +217,7 @@ describe('security rules in a real n8n', () => {
 		const run = await n8n.execute(`secCbId${k}`);
 
 		expect(run.error?.message).toBe(
-			`Item 0 gives the audience ID ${JSON.stringify(audienceId)}, which is not a CommBox audience ID (digits only). Nothing was sent.`,
+			`Item 1 gives the audience ID ${JSON.stringify(audienceId)}, which is not a CommBox audience ID (digits only). Nothing was sent.`,
 		);
 		expect(sandbox.requests()).toEqual([]);
 		expect(sandbox.state().commBox.audiences['1001'].rows).toEqual([]);
@@ -230,7 +230,7 @@ describe('security rules in a real n8n', () => {
 
 		const failed = outputOf(run, 'Audience', 1);
 		expect(failed.map((item) => item.json.error)).toEqual([
-			expect.stringMatching(/^Item 1 \(id "u2"\): attribute name "__proto__" is reserved/),
+			expect.stringMatching(/^Item 2 \(id "u2"\): attribute name "__proto__" is reserved/),
 		]);
 		expect(pairedIndexes(failed)).toEqual([1]);
 		const sent = outputOf(run, 'Audience', 0);

@@ -176,7 +176,7 @@ describe('attribute typing', () => {
 			'2024/01/31T10:20:30Z',
 			'2024-01-31T10:20:30.000z',
 		])('rejects the string %j', (value) => {
-			expect(typed('date', value, 'since')).toBe(`attribute "since": ${JSON.stringify(value)} is not an ISO-8601 date`);
+			expect(typed('date', value, 'since')).toBe(`attribute "since": ${JSON.stringify(value)} is not a date such as 2025-02-28 or 2025-02-28T10:00:00Z`);
 		});
 
 		it.each([[new Date('nope')], [NaN], [8.64e15 + 1], [true], [{}], [[2024, 1, 31]]])('rejects %j', (value) => {
@@ -301,7 +301,9 @@ describe('attribute sets', () => {
 			{ name: 'n', type: 'number', value: 'abc' },
 			{ name: 'd', type: 'date', value: '2024-02-31' },
 		]);
-		expect(plan.invalid[0].message).toBe('attribute "n": "abc" is not a number; attribute "d": "2024-02-31" is not an ISO-8601 date');
+		expect(plan.invalid[0].message).toBe(
+			'attribute "n": "abc" is not a number\nattribute "d": "2024-02-31" is not a date such as 2025-02-28 or 2025-02-28T10:00:00Z',
+		);
 	});
 
 	describe('JSON object', () => {
@@ -410,7 +412,7 @@ describe('mapped fields repeated over many items', () => {
 			{ action: 'add', id: 'u5', attributes: { plan: 'free', score: 0, 'date(since)': '1970-01-01T00:00:00Z' } },
 		]);
 		expect(plan.invalid).toEqual([
-			{ itemIndex: 2, id: 'u2', message: 'attribute "score": "lots" is not a number; attribute "since": "soon" is not an ISO-8601 date' },
+			{ itemIndex: 2, id: 'u2', message: 'attribute "score": "lots" is not a number\nattribute "since": "soon" is not a date such as 2025-02-28 or 2025-02-28T10:00:00Z' },
 			{ itemIndex: 3, id: 'u3', message: 'attribute "PLAN" is given more than once' },
 		]);
 	});

@@ -177,6 +177,87 @@ describe('buildAudienceCsv', () => {
 	});
 });
 
+describe('buildAudienceCsv: phone numbers and the Default Country', () => {
+	// A phone1-only file: one number a line after the header.
+	const phonesOf = (csv: string) => csv.split('\r\n').slice(1);
+
+	it('converts national numbers with the Default Country and collapses every format of one number', () => {
+		const result = buildAudienceCsv(
+			[
+				{ itemIndex: 0, phone: '+33 6 12 34 56 04', columns: { name: 'A' } },
+				{ itemIndex: 1, phone: '06 12 34 56 04', columns: { name: 'B' } },
+				{ itemIndex: 2, phone: '0033612345604', columns: { name: 'C' } },
+				{ itemIndex: 3, phone: '33612345604', columns: { name: 'D' } },
+				{ itemIndex: 4, phone: 612345604, columns: { name: 'E' } },
+				{ itemIndex: 5, phone: '+44 7400 123456', columns: { name: 'F' } },
+				{ itemIndex: 6, phone: '972541234567', columns: { name: 'G' } },
+			],
+			{ defaultCountry: 'FR' },
+		);
+		expect(rowsOf(result.csv)).toEqual([
+			['phone1', 'name'],
+			['33612345604', 'E'],
+			['447400123456', 'F'],
+			['972541234567', 'G'],
+		]);
+		expect(result).toMatchObject({ invalid: [], duplicatesCollapsed: 4, itemIndexes: [0, 1, 2, 3, 4, 5, 6] });
+	});
+
+	it('without a Default Country, a national number is invalid; the message shows it written for the country most numbers are from', () => {
+		const result = buildAudienceCsv([
+			{ itemIndex: 0, phone: '+33 6 11 11 11 11', columns: {} },
+			{ itemIndex: 1, phone: '06 12 34 56 04', columns: {} },
+			{ itemIndex: 2, phone: '+44 7400 123456', columns: {} },
+			{ itemIndex: 3, phone: '0033622222222', columns: {} },
+			{ itemIndex: 4, phone: '07400 123457', columns: {} },
+		]);
+		expect(result.invalid).toEqual([
+			{
+				itemIndex: 1,
+				message: 'phone "06 12 34 56 04" has no country code: for a number in France, write it as +33 6 12 34 56 04, or set the Default Country option',
+			},
+			// Not a French number: no example.
+			{ itemIndex: 4, message: 'phone "07400 123457" has no country code: write it with + and its country code, or set the Default Country option' },
+		]);
+		expect(phonesOf(result.csv)).toEqual(['33611111111', '447400123456', '33622222222']);
+	});
+
+	it('with the Default Country, a number that is none of its numbers nor an international one is invalid', () => {
+		const result = buildAudienceCsv(
+			[
+				{ itemIndex: 0, phone: '07400 123456', columns: {} },
+				{ itemIndex: 1, phone: '+33 6 12 34 56 0', columns: {} },
+				{ itemIndex: 2, phone: '06 12 34 56 04', columns: {} },
+			],
+			{ defaultCountry: 'FR' },
+		);
+		expect(result.invalid).toEqual([
+			{ itemIndex: 0, message: 'phone "07400 123456" is not a valid phone number for France (the Default Country)' },
+			{ itemIndex: 1, message: 'phone "+33 6 12 34 56 0" is not a valid phone number for France' },
+		]);
+		expect(result.csv).toBe('phone1\r\n33612345604');
+	});
+
+	it('reads a number valid both ways as a number of the Default Country, whatever the rest of the run', () => {
+		// 438 314 3452: Canadian as a national number (+1), Austrian as an international one (+43).
+		// 33612345604 and 447400123456 are international numbers only.
+		const csv = buildAudienceCsv(
+			[
+				{ itemIndex: 0, phone: '33612345604', columns: {} },
+				{ itemIndex: 1, phone: '447400123456', columns: {} },
+				{ itemIndex: 2, phone: '(212) 555-0123', columns: {} },
+				{ itemIndex: 3, phone: '4383143452', columns: {} },
+			],
+			{ defaultCountry: 'US' },
+		);
+		expect(phonesOf(csv.csv)).toEqual(['33612345604', '447400123456', '12125550123', '14383143452']);
+	});
+
+	it('throws on a Default Country that is not a country code (a configuration error)', () => {
+		expect(() => buildAudienceCsv([], { defaultCountry: 'France' })).toThrow('Default Country "France" is not a country code');
+	});
+});
+
 describe('column names that would touch a prototype', () => {
 	const RULE = 'CommBox files cannot have a column named __proto__, constructor or prototype';
 

@@ -159,7 +159,8 @@ describe('invalid items', () => {
 			{
 				itemIndex: 5,
 				id: 'd',
-				message: expect.stringMatching(/^audience name "bad name" is not valid.*; unknown action "nope"/),
+				// One problem per line.
+				message: expect.stringMatching(/^audience name "bad name" is not valid[^\n]*\nunknown action "nope" \(use add or remove\)$/),
 			},
 		]);
 		expect(plan.validCount).toBe(2);
@@ -207,14 +208,24 @@ describe('invalid items', () => {
 });
 
 describe('describeInvalidItem', () => {
+	// Item numbers count from 1, as a person counts the items in the editor: index 12 is item 13.
 	it('prefixes the item and its id', () => {
-		expect(describeInvalidItem({ itemIndex: 12, id: 'abc', message: 'attribute "since": "31/02/2024" is not an ISO-8601 date' })).toBe(
-			'Item 12 (id "abc"): attribute "since": "31/02/2024" is not an ISO-8601 date',
-		);
+		expect(
+			describeInvalidItem({ itemIndex: 12, id: 'abc', message: 'attribute "since": "31/02/2024" is not a date such as 2025-02-28 or 2025-02-28T10:00:00Z' }),
+		).toBe('Item 13 (id "abc"): attribute "since": "31/02/2024" is not a date such as 2025-02-28 or 2025-02-28T10:00:00Z');
 	});
 
 	it('leaves the id out when there is none', () => {
-		expect(describeInvalidItem({ itemIndex: 12, message: 'missing id' })).toBe('Item 12: missing id');
+		expect(describeInvalidItem({ itemIndex: 12, message: 'missing id' })).toBe('Item 13: missing id');
+	});
+
+	it('gives each problem of the item its own line, each naming the item', () => {
+		expect(describeInvalidItem({ itemIndex: 6, id: 'u6', message: 'attribute "n": "abc" is not a number\nunknown action "nope" (use add or remove)' })).toBe(
+			'Item 7 (id "u6"): attribute "n": "abc" is not a number\nItem 7 (id "u6"): unknown action "nope" (use add or remove)',
+		);
+		expect(describeInvalidItem({ itemIndex: 0, message: 'missing id\nattribute "d": "x" is not a date such as 2025-02-28 or 2025-02-28T10:00:00Z' })).toBe(
+			'Item 1: missing id\nItem 1: attribute "d": "x" is not a date such as 2025-02-28 or 2025-02-28T10:00:00Z',
+		);
 	});
 });
 

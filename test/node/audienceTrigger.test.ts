@@ -2,10 +2,11 @@
  * The Audience Trigger's poll() run by n8n-core's PollContext (harness `runPoll`) against the
  * loopback sandbox, with workflow static data kept between polls as n8n keeps it.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { NodeApiError, NodeHelpers } from 'n8n-workflow';
 import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
 import { DEFAULT_POLICY } from '../../nodes/Audience/transport/requestPolicy';
+import { AudienceTrigger } from '../../nodes/AudienceTrigger/AudienceTrigger.node';
 import { FORGET_AFTER_MISSING_POLLS } from '../../nodes/AudienceTrigger/pollAppliedChanges';
 import { runPoll } from './harness';
 import { type LoopbackServer, startLoopbackServer } from './loopback';
@@ -238,6 +239,77 @@ describe('Audience Trigger poll() through n8n-core', () => {
 		expect(paths.filter((path) => path.startsWith('/2.11/audiences/list'))).not.toHaveLength(0);
 	});
 
+	describe('version 3: each platform has its own selected audiences (versions 1 and 2 keep `audiences`)', () => {
+		const LEGACY_SECOND = 'legacy_second';
+		const appKey = SANDBOX_CREDENTIALS.customAudienceAppKey;
+		const legacyWrite = (method: 'POST' | 'PATCH', name: string, body: IDataObject) =>
+			fetch(`${sandbox.url}/1.1/${appKey}/custom-audience/${name}`, {
+				method,
+				headers: { 'X-Authorization': SANDBOX_CREDENTIALS.batchRestKey, 'Content-Type': 'application/json' },
+				body: JSON.stringify(body),
+			});
+		const byName = (value: string) => ({ audience: [{ name: { __rl: true, mode: 'name', value } }] });
+		const bothCredentials = () => ({ ...credentials(), ...legacyCredentialsFor(sandbox.url) });
+		const firedNames = async (parameters: INodeParameters, typeVersion: number, change: () => Promise<unknown>) => {
+			const staticData: IDataObject = {};
+			expect(await runPoll(parameters, bothCredentials(), { mode: 'trigger', staticData, typeVersion })).toBeNull();
+			await change();
+			await sandbox.whenIdle();
+			return jsonOf(await runPoll(parameters, bothCredentials(), { mode: 'trigger', staticData, typeVersion }))?.map((json) => json.name);
+		};
+
+		it('Batch: `batchAudiences` is watched; another platform\'s selection or a version 2 `audiences` left over are not', async () => {
+			await createAudience(SECOND);
+			const parameters = {
+				platform: 'batch',
+				watch: 'selected',
+				batchAudiences: byName(SECOND),
+				customAudiences: byName(SEEDED),
+				audiences: byName(SEEDED),
+			};
+			const fired = await firedNames(parameters, 3, async () => {
+				await addMembers(SEEDED, 'a');
+				await addMembers(SECOND, 'b');
+			});
+			expect(fired).toEqual([SECOND]);
+		});
+
+		it('Batch Custom Audience: `customAudiences` is watched, not the Batch selection', async () => {
+			expect((await legacyWrite('POST', LEGACY_SECOND, { type: 'install_ids' })).status).toBe(201);
+			await sandbox.whenIdle();
+			const parameters = { platform: 'batchCustomAudience', watch: 'selected', batchAudiences: byName(SEEDED), customAudiences: byName(LEGACY_SECOND) };
+			const fired = await firedNames(parameters, 3, async () => {
+				expect((await legacyWrite('PATCH', SEEDED, { ids: [{ id: 'install-1', action: 'add' }] })).status).toBe(201);
+				expect((await legacyWrite('PATCH', LEGACY_SECOND, { ids: [{ id: 'install-2', action: 'add' }] })).status).toBe(201);
+			});
+			expect(fired).toEqual([LEGACY_SECOND]);
+		});
+
+		it.each([
+			[2, { platform: 'batch' }],
+			[1, { resource: 'batch' }],
+		] as const)('version %i workflows keep watching their saved `audiences`', async (typeVersion, platform) => {
+			await createAudience(SECOND);
+			const parameters = { ...platform, watch: 'selected', audiences: byName(SECOND) };
+			const fired = await firedNames(parameters, typeVersion, async () => {
+				await addMembers(SEEDED, 'a');
+				await addMembers(SECOND, 'b');
+			});
+			expect(fired).toEqual([SECOND]);
+		});
+
+		it('version 2 keeps one `audiences` for both platforms: a legacy selection saved there still fires', async () => {
+			expect((await legacyWrite('POST', LEGACY_SECOND, { type: 'install_ids' })).status).toBe(201);
+			await sandbox.whenIdle();
+			const parameters = { platform: 'batchCustomAudience', watch: 'selected', audiences: byName(LEGACY_SECOND) };
+			const fired = await firedNames(parameters, 2, async () => {
+				expect((await legacyWrite('PATCH', SEEDED, { ids: [{ id: 'install-1', action: 'add' }] })).status).toBe(201);
+				expect((await legacyWrite('PATCH', LEGACY_SECOND, { ids: [{ id: 'install-2', action: 'add' }] })).status).toBe(201);
+			});
+			expect(fired).toEqual([LEGACY_SECOND]);
+		});
+	});
+
 	describe('poll errors (backoff shortened, retry count unchanged)', () => {
 		const saved = { ...DEFAULT_POLICY };
 
@@ -385,4 +457,63 @@ describe('legacy listing walked by offset while an audience is deleted', () => {
 		expect(jsonOf(await legacyPoll())?.map((json) => json.name)).toEqual(['bulk_0']);
 		expect(await legacyPoll()).toBeNull();
 	}, 60_000);
+});
+
+/**
+ * The panel as n8n's editor computes it from the description: the node's parameters with their
+ * defaults and without what is hidden (NodeHelpers.getNodeParameters, as the editor calls it on
+ * every change), then which credentials and parameters are displayed (NodeHelpers.displayParameter).
+ */
+describe('Audience Trigger panel: Platform decides the credential and the audience list', () => {
+	const { description } = new AudienceTrigger();
+	const panel = (typeVersion: number, values: INodeParameters) => {
+		const node = { typeVersion };
+		const parameters = NodeHelpers.getNodeParameters(description.properties, values, true, false, node, description) ?? {};
+		const shown = <T extends { name: string }>(list: T[]) =>
+			list
+				.filter((item) => NodeHelpers.displayParameter(parameters, item as Parameters<typeof NodeHelpers.displayParameter>[1], node, description))
+				.map((item) => item.name);
+		return { parameters, credentials: shown(description.credentials ?? []), properties: shown(description.properties) };
+	};
+	const selection = (value: string) => ({ audience: [{ name: { __rl: true, mode: 'list', value } }] });
+
+	it('new triggers are version 3; saved version 1 and 2 triggers keep their version', () => {
+		expect(description.version).toEqual([1, 2, 3]);
+		expect(description.defaultVersion).toBe(3);
+	});
+
+	it.each([
+		[3, { platform: 'batch' }, ['batchApi'], ['event', 'platform', 'watch', 'batchAudiences']],
+		[3, { platform: 'batchCustomAudience' }, ['batchCustomAudienceApi'], ['event', 'platform', 'watch', 'customAudiences']],
+		[3, {}, ['batchApi'], ['event', 'platform', 'watch', 'batchAudiences']],
+		[2, { platform: 'batch' }, ['batchApi'], ['event', 'platform', 'watch', 'audiences']],
+		[2, { platform: 'batchCustomAudience' }, ['batchCustomAudienceApi'], ['event', 'platform', 'watch', 'audiences']],
+		[1, { resource: 'batch' }, ['batchApi'], ['event', 'resource', 'watch', 'audiences']],
+		[1, { resource: 'batchCustomAudience' }, ['batchCustomAudienceApi'], ['event', 'resource', 'watch', 'audiences']],
+	] as const)('version %i, %j, watching selected audiences: credential %j, parameters %j', (typeVersion, platform, credentials, properties) => {
+		const shown = panel(typeVersion, { ...platform, watch: 'selected' });
+		expect(shown.credentials).toEqual(credentials);
+		expect(shown.properties).toEqual(properties);
+	});
+
+	it('version 3: switching Platform shows that platform\'s own (empty) list; the other one\'s selection is not carried over', () => {
+		const batch = panel(3, { platform: 'batch', watch: 'selected', batchAudiences: selection(SEEDED) });
+		expect(batch.parameters.batchAudiences).toEqual(selection(SEEDED));
+
+		const legacy = panel(3, { ...batch.parameters, platform: 'batchCustomAudience' });
+		expect(legacy.credentials).toEqual(['batchCustomAudienceApi']);
+		expect(legacy.parameters.customAudiences).toEqual({});
+		expect(legacy.parameters).not.toHaveProperty('batchAudiences');
+		expect(legacy.parameters).not.toHaveProperty('audiences');
+	});
+
+	it.each([
+		[2, 'platform'],
+		[1, 'resource'],
+	] as const)('version %i keeps its saved `%s` and `audiences` as they are', (typeVersion, platformName) => {
+		const saved = { [platformName]: 'batchCustomAudience', watch: 'selected', audiences: selection(SEEDED) };
+		const { parameters, credentials } = panel(typeVersion, saved);
+		expect(parameters).toEqual({ event: 'indexingFinished', ...saved });
+		expect(credentials).toEqual(['batchCustomAudienceApi']);
+	});
 });

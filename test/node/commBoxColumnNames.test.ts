@@ -61,7 +61,7 @@ describe('Extra Columns "Mapped"', () => {
 
 		expect(run.status).toBe('error');
 		expect(run.nodes.Audience.error?.message).toBe(
-			`Column name ${JSON.stringify(name.trim())} (mapped column ${position}, item 0) is not allowed: ${RULE}. Nothing was sent.`,
+			`Column name ${JSON.stringify(name.trim())} (mapped column ${position}, item 1) is not allowed: ${RULE}. Nothing was sent.`,
 		);
 		expect(sandbox.requests()).toEqual([]);
 	});
@@ -71,7 +71,7 @@ describe('Extra Columns "Mapped"', () => {
 		const run = await runWorkflow(itemsWorkflow([{ phone: '+33612345678', plan: 'gold' }], [node]), credentials());
 
 		expect(run.status).toBe('error');
-		expect(run.nodes.Audience.error?.message).toBe(`Column name "__proto__" (mapped column 1, item 0) is not allowed: ${RULE}. Nothing was sent.`);
+		expect(run.nodes.Audience.error?.message).toBe(`Column name "__proto__" (mapped column 1, item 1) is not allowed: ${RULE}. Nothing was sent.`);
 		expect(sandbox.requests()).toEqual([]);
 	});
 });
@@ -87,7 +87,7 @@ describe('Extra Columns "All Fields"', () => {
 		const run = await runWorkflow(itemsWorkflow(items(), [replaceNode({ extraColumns: 'allFields' })]), credentials());
 
 		expect(run.status).toBe('error');
-		expect(run.nodes.Audience.error?.message).toBe(`Item 1: field "__proto__" cannot be a column: ${RULE} (and 1 more invalid items). Nothing was sent.`);
+		expect(run.nodes.Audience.error?.message).toBe(`Item 2: field "__proto__" cannot be a column: ${RULE} (and 1 more invalid items). Nothing was sent.`);
 		expect(sandbox.requests()).toEqual([]);
 	});
 
@@ -97,8 +97,8 @@ describe('Extra Columns "All Fields"', () => {
 
 		const [sent, failed] = run.nodes.Audience.outputs;
 		expect(failed.map((item) => [item.json.error, item.pairedItem])).toEqual([
-			[`Item 1: field "__proto__" cannot be a column: ${RULE}`, [{ item: 1 }]],
-			[`Item 2: field "Constructor" cannot be a column: ${RULE}`, [{ item: 2 }]],
+			[`Item 2: field "__proto__" cannot be a column: ${RULE}`, [{ item: 1 }]],
+			[`Item 3: field "Constructor" cannot be a column: ${RULE}`, [{ item: 2 }]],
 		]);
 		expect(sent).toHaveLength(1);
 		const audience = sandbox.state().commBox.audiences['1001'];

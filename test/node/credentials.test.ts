@@ -1,14 +1,17 @@
 /**
  * The credentials' test requests, resolved and authenticated the way n8n's credentials tester does
  * (harness `runCredentialTest`: n8n-core's RoutingNode with the decrypted credentials), sent by
- * n8n-core's HTTP client to a loopback server that records exactly what arrived.
+ * n8n-core's HTTP client to a loopback server that records exactly what arrived, or to the sandbox
+ * for what Test says about a wrong key.
  */
+import type { ICredentialTestRequest, INodeCredentialTestResult } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
+import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
 import { BatchApi } from '../../credentials/BatchApi.credentials';
 import { BatchCustomAudienceApi } from '../../credentials/BatchCustomAudienceApi.credentials';
 import { isAllowedBaseUrl, REFUSED_BASE_URL } from '../../credentials/baseUrl';
 import { CommBoxApi } from '../../credentials/CommBoxApi.credentials';
-import { AUDIENCE, itemsWorkflow, RequestNotSent, runCredentialTest, runWorkflow } from './harness';
+import { AUDIENCE, type CredentialTestRun, credentialTypes, itemsWorkflow, RequestNotSent, runCredentialTest, runWorkflow } from './harness';
 import { type LoopbackServer, type ReceivedRequest, startLoopbackServer } from './loopback';
 
 let server: LoopbackServer;
@@ -108,6 +111,124 @@ describe('credential test requests', () => {
 		await runCredentialTest('commBoxApi', commBox(`${server.url}//`));
 
 		expect(server.received.map((r) => r.path)).toEqual(['/audiences']);
+	});
+});
+
+/**
+ * What n8n's credentials tester (n8n 2.40.7, `CredentialsTester.runRequestTest`) answers once the
+ * routing request has run: on an error with an HTTP response, the message of the first
+ * `responseCode` rule for that status, else the status text; on an error without a response, its
+ * code; on success, "Connection successful!". The editor shows an error's message under
+ * "Couldn't connect with these settings". Applied here to the error n8n-core's RoutingNode threw.
+ */
+function testerAnswer(test: ICredentialTestRequest, run: CredentialTestRun): INodeCredentialTestResult {
+	const error = run.error as (Error & { cause?: { code?: string; response?: { status: number; statusText?: string } } }) | undefined;
+	if (!error) return { status: 'OK', message: 'Connection successful!' };
+	const response = error.cause?.response;
+	if (response) {
+		for (const rule of test.rules ?? []) {
+			if (rule.type === 'responseCode' && rule.properties.value === response.status) return { status: 'Error', message: rule.properties.message };
+		}
+		if (response.status < 199 || response.status > 299) {
+			return { status: 'Error', message: response.statusText || `Received HTTP status code: ${response.status}` };
+		}
+	} else if (error.cause?.code) {
+		return { status: 'Error', message: error.cause.code };
+	}
+	return { status: 'Error', message: error.message.toString() };
+}
+
+describe('what Test says for a wrong key (against the sandbox)', () => {
+	let sandbox: Sandbox;
+
+	beforeAll(async () => {
+		sandbox = await startSandbox({ indexingDelayMs: 0, port: 0 });
+	});
+
+	afterAll(async () => {
+		await sandbox.stop();
+	});
+
+	const sandboxData = {
+		batchApi: () => ({ restApiKey: SANDBOX_CREDENTIALS.batchRestKey, projectKey: SANDBOX_CREDENTIALS.batchProjectKey, baseUrl: sandbox.url }),
+		batchCustomAudienceApi: () => ({
+			restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
+			appApiKey: SANDBOX_CREDENTIALS.customAudienceAppKey,
+			baseUrl: sandbox.url,
+		}),
+		commBoxApi: () => ({ apiKey: SANDBOX_CREDENTIALS.commBoxApiKey, baseUrl: sandbox.url }),
+	};
+	const BATCH_KEYS = 'The REST API key or the project key is wrong: check both in Batch → Settings → General (only account managers see the REST API key)';
+	const LEGACY_REST_KEY = 'The REST API key is wrong: check it in Batch → Settings → General (the company key, visible to managers only)';
+	const LEGACY_APP_KEY =
+		"The App API key is wrong: use your app's Live, Dev or SDK API key from Batch → your app → Settings → General (iOS and Android apps have different keys)";
+	const COMMBOX_KEY =
+		'The API key is wrong or has expired (CommBox keys are valid for up to a year): copy or create one in the CommBox console → Settings → API (admin privileges required)';
+
+	/** Runs the credential's Test with `changes` over the sandbox's keys; what n8n answers and the status the sandbox gave. */
+	const test = async (type: keyof typeof sandboxData, changes: Record<string, string> = {}) => {
+		const before = sandbox.requests().length;
+		const run = await runCredentialTest(type, { ...sandboxData[type](), ...changes });
+		const statuses = sandbox.requests().slice(before).map((request) => request.status);
+		return { answer: testerAnswer(credentialTypes[type].test!, run), statuses };
+	};
+
+	it.each(Object.keys(sandboxData) as Array<keyof typeof sandboxData>)('%s: the right keys pass', async (type) => {
+		expect(await test(type)).toEqual({ answer: { status: 'OK', message: 'Connection successful!' }, statuses: [200] });
+	});
+
+	it.each([
+		['batchApi', { restApiKey: 'not-the-rest-key' }, 401, BATCH_KEYS],
+		['batchApi', { projectKey: 'project_not_this_one' }, 401, BATCH_KEYS],
+		['batchCustomAudienceApi', { restApiKey: 'not-the-rest-key' }, 401, LEGACY_REST_KEY],
+		['batchCustomAudienceApi', { appApiKey: 'not-the-app-key' }, 403, LEGACY_APP_KEY],
+		['commBoxApi', { apiKey: 'expired-commbox-key' }, 401, COMMBOX_KEY],
+	] as const)('%s with %j: the sandbox answers %i and Test names the field', async (type, changes, status, message) => {
+		// n8n-core sends a request again once after a 401 (its refresh of expirable credentials; ours have none).
+		const statuses = status === 401 ? [401, 401] : [status];
+		expect(await test(type, changes)).toEqual({ answer: { status: 'Error', message }, statuses });
+	});
+
+	it('batchApi: a 403 names both keys too', async () => {
+		const forbidden = await startLoopbackServer({
+			respond: (_request, response) => {
+				response.writeHead(403, { 'Content-Type': 'application/json' });
+				response.end(JSON.stringify({ error_code: 'FORBIDDEN', error_message: 'Forbidden' }));
+			},
+		});
+		try {
+			const run = await runCredentialTest('batchApi', { ...sandboxData.batchApi(), baseUrl: forbidden.url });
+			expect(testerAnswer(credentialTypes.batchApi.test!, run)).toEqual({
+				status: 'Error',
+				message:
+					'Batch refused this REST API key for this project: check that the REST API key and the project key belong to the same project, in Batch → Settings → General',
+			});
+		} finally {
+			await forbidden.close();
+		}
+	});
+
+	it('a status without a message of ours keeps n8n\'s answer (the status text)', async () => {
+		// The sandbox answers an unknown CommBox path with 404 Not Found.
+		const run = await runCredentialTest('commBoxApi', { ...sandboxData.commBoxApi(), baseUrl: `${sandbox.url}/no-such-prefix` });
+		expect(testerAnswer(credentialTypes.commBoxApi.test!, run)).toEqual({ status: 'Error', message: 'Not Found' });
+	});
+
+	it('every message is a responseCode rule of the credential description, one per status', () => {
+		const rules = Object.fromEntries(
+			Object.values(credentialTypes).map((type) => [type.name, (type.test?.rules ?? []).map((rule) => [rule.type, (rule.properties as { value: number }).value])]),
+		);
+		expect(rules).toEqual({
+			batchApi: [
+				['responseCode', 401],
+				['responseCode', 403],
+			],
+			batchCustomAudienceApi: [
+				['responseCode', 401],
+				['responseCode', 403],
+			],
+			commBoxApi: [['responseCode', 401]],
+		});
 	});
 });
 

@@ -66,7 +66,7 @@ describe('split-retry', () => {
 		);
 		// The API's own message is kept as the first refusal.
 		expect(run.nodes.Audience.error?.message).toBe(
-			'4 items were refused by Batch: item 0 (id "u0"), item 1 (id "u1"), item 2 (id "u2"), item 3 (id "u3"). No request of this run was accepted by Batch. First refusal: Batch answered 400: The audience "no_such_audience" does not exist [AUDIENCE_NOT_FOUND]',
+			'4 items were refused by Batch: item 1 (id "u0"), item 2 (id "u1"), item 3 (id "u2"), item 4 (id "u3"). No request of this run was accepted by Batch. First refusal: Batch answered 400: The audience "no_such_audience" does not exist [AUDIENCE_NOT_FOUND]',
 		);
 		// The message is never relied upon: the chunk, then three of its ids alone (u0, u2, u3), then
 		// the rest (u1) once; all refused, so nothing is split further.

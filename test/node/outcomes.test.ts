@@ -339,7 +339,7 @@ describe('an error body of 2 MiB is cut', () => {
 		if (label !== 'CommBox Replace Static (PUT)') {
 			const lines = description.split('\n');
 			expect(lines.filter((line) => line.includes('Injected fault: oversized error body.'))).toHaveLength(1);
-			expect(lines[0]).toMatch(/^Items 0-3: .*Injected fault: oversized error body\./);
+			expect(lines[0]).toMatch(/^Items 1-4: .*Injected fault: oversized error body\./);
 			expect(lines).toContain(`Extra requests sent to isolate them: ${splitRetryBound(4, 4)}.`);
 		}
 	});
@@ -376,7 +376,7 @@ describe('an update whose answer is lost on every attempt', () => {
 		const message = String(errorOf(result)?.message);
 		expect(message).toMatch(/^Request 1 of 1 to audience "sandbox_audience" has an unknown outcome \(it may have been applied\): /);
 		expect(message).toContain('unknown outcome');
-		expect(message).toContain('items 0-99 (100 ids) outcome unknown (may have been applied)');
+		expect(message).toContain('items 1-100 (100 ids) outcome unknown (may have been applied)');
 		expect(message).toContain('Running the workflow again is safe');
 		expect(message).not.toContain('unchanged');
 		expect(message).not.toContain('No request of this run was accepted');
@@ -395,7 +395,7 @@ describe('an update whose answer is lost on every attempt', () => {
 		const result = await run(ids(100), updateNode('batch', { maxRetries: 1 }));
 
 		const message = String(errorOf(result)?.message);
-		expect(message).toContain('Audience "sandbox_audience": items 0-99 (100 ids) outcome unknown (may have been applied).');
+		expect(message).toContain('Audience "sandbox_audience": items 1-100 (100 ids) outcome unknown (may have been applied).');
 		expect(message).not.toMatch(/\(0 ids\)/);
 	});
 
@@ -488,7 +488,7 @@ describe('records refused with a generic message naming none of them', () => {
 
 		expect(result.status).toBe('error');
 		expect(errorOf(result)?.message).toMatch(
-			/^2 items were refused by Batch: item 3 \(id "u3"\), item 20 \(id "u20"\)\. The other 23 ids were delivered in \d+ accepted requests\. First refusal: /,
+			/^2 items were refused by Batch: item 4 \(id "u3"\), item 21 \(id "u20"\)\. The other 23 ids were delivered in \d+ accepted requests\. First refusal: /,
 		);
 		expect(await membersOf('batch')).toHaveLength(23);
 	});
@@ -506,7 +506,7 @@ describe('records refused each with its own message', () => {
 		const extraRequests = writes('update').length - 1;
 		expect(extraRequests).toBeLessThanOrEqual(splitRetryBound(25, bad.length));
 		expect(lines.slice(0, 7)).toEqual([
-			...bad.slice(0, 5).map((i) => `Item ${i}: Batch answered 400: ids[0].id: "u${i}" is refused by a record-level rule [MALFORMED_PARAMETER]`),
+			...bad.slice(0, 5).map((i) => `Item ${i + 1}: Batch answered 400: ids[0].id: "u${i}" is refused by a record-level rule [MALFORMED_PARAMETER]`),
 			'… and 2 other refusal messages',
 			`Extra requests sent to isolate them: ${extraRequests}.`,
 		]);

@@ -78,7 +78,7 @@ describe('Requests in Flight', () => {
 		const headline = /^Request ([1-8]) of 8 to audience "sandbox_audience" has an unknown outcome \(it may have been applied\): Batch answered 503: /.exec(message);
 		expect(headline).not.toBeNull();
 		const unknown = Number(headline?.[1]);
-		// The accepted requests, by their number in the plan (each carries items 10·(n-1) .. 10·n-1).
+		// The accepted requests, by their number in the plan (each carries items 10·(n-1)+1 .. 10·n, counted from 1).
 		const acceptedNumbers = [...description.matchAll(/^request ([1-8]) of 8: audience "sandbox_audience", 10 ids \(update\), token [0-9a-f]{32}$/gm)].map((m) => Number(m[1]));
 		expect(acceptedNumbers).toHaveLength(accepted.length);
 		expect(acceptedNumbers).not.toContain(unknown);
@@ -103,14 +103,14 @@ describe('Requests in Flight', () => {
 	});
 });
 
-/** The item ranges of requests `numbers` (1-based, 10 items each), as the statement writes them: `0-19, 30-39`. */
+/** The item ranges of requests `numbers` (1-based, 10 items each), as the statement writes them (items counted from 1): `1-20, 31-40`. */
 function itemRanges(numbers: number[]): string {
 	const sorted = [...numbers].sort((a, b) => a - b);
 	const ranges: string[] = [];
 	for (let i = 0; i < sorted.length; ) {
 		let j = i;
 		while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-		ranges.push(`${(sorted[i] - 1) * 10}-${sorted[j] * 10 - 1}`);
+		ranges.push(`${(sorted[i] - 1) * 10 + 1}-${sorted[j] * 10}`);
 		i = j + 1;
 	}
 	return ranges.join(', ');

@@ -245,7 +245,7 @@ describe('CommBox audience IDs are checked before any request', () => {
 
 		expect(run.status).toBe('error');
 		expect(run.nodes.Audience.error?.message).toBe(
-			`Item 0 gives the audience ID ${JSON.stringify(audienceId)}, which is not a CommBox audience ID (digits only). Nothing was sent.`,
+			`Item 1 gives the audience ID ${JSON.stringify(audienceId)}, which is not a CommBox audience ID (digits only). Nothing was sent.`,
 		);
 		expect(sandbox.requests()).toEqual([]);
 	});
@@ -271,7 +271,7 @@ describe('attribute names that would touch a prototype', () => {
 		);
 
 		expect(run.status).toBe('error');
-		expect(run.nodes.Audience.error?.message).toContain(`Item 0 (id "u1"): attribute name "${name}" is reserved`);
+		expect(run.nodes.Audience.error?.message).toContain(`Item 1 (id "u1"): attribute name "${name}" is reserved`);
 		expect(sandbox.requests()).toEqual([]);
 	});
 

@@ -76,12 +76,14 @@ function toBoolean(value: unknown): AttributeValue | Problem {
 	return new Problem('is not a boolean (use true/false, yes/no or 1/0)');
 }
 
+const DATE_EXAMPLES = '2025-02-28 or 2025-02-28T10:00:00Z';
+
 function toDate(value: unknown): AttributeValue | Problem {
 	const iso = toIsoUtc(value);
 	if (iso !== undefined) return iso;
 	return typeof value === 'string'
-		? new Problem('is not an ISO-8601 date')
-		: new Problem('is not a date (use an ISO-8601 string, a Date or epoch milliseconds)');
+		? new Problem(`is not a date such as ${DATE_EXAMPLES}`)
+		: new Problem(`is not a date (use a date such as ${DATE_EXAMPLES}, a Date or epoch milliseconds)`);
 }
 
 function toUrl(value: unknown): AttributeValue | Problem {

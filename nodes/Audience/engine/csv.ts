@@ -1,6 +1,7 @@
 import { unparse } from '../vendor/papaparse';
 import { show } from './messages';
-import { normalizePhone } from './phone';
+import type { CountryCode } from '../vendor/libphonenumber';
+import { defaultCountryOf, type PhoneReading, readPhone, withoutCountryCodeMessage } from './phone';
 import type { AudienceCsv, CsvRowInput, InvalidItem } from './types';
 
 const PHONE_COLUMN = 'phone1';
@@ -80,35 +81,39 @@ function reservedKeyOf(columns: Record<string, unknown>): string | undefined {
 	return undefined;
 }
 
+export interface AudienceCsvOptions {
+	/** The extra columns, in order; without it, the union of the rows' own keys. */
+	columns?: string[];
+	/** The Default Country: ISO code of the country of numbers written without `+` or `00` ('' for none). */
+	defaultCountry?: string;
+}
+
 /**
- * The CommBox audience file: `phone1` (normalized) first, then the extra columns.
+ * The CommBox audience file: `phone1` (normalized, see `readPhone`) first, then the extra columns.
  * Rows with the same phone collapse into one: the last one's cells, at the first one's position.
  * Without `options.columns` the columns come from the rows' own keys, and a row with a key named
- * `__proto__`, `constructor` or `prototype` is invalid; in `options.columns` such a name throws.
+ * `__proto__`, `constructor` or `prototype` is invalid; in `options.columns` such a name throws, as
+ * does a Default Country that is not a country code.
  */
-export function buildAudienceCsv(rows: CsvRowInput[], options: { columns?: string[] } = {}): AudienceCsv {
+export function buildAudienceCsv(rows: CsvRowInput[], options: AudienceCsvOptions = {}): AudienceCsv {
+	const phones = readPhones(rows, defaultCountryOf(options.defaultCountry));
 	const invalid: InvalidItem[] = [];
 	const unique: Row[] = [];
 	const byPhone = new Map<string, Row>();
 	let duplicatesCollapsed = 0;
 
-	for (const input of rows) {
-		const phone = normalizePhone(input.phone);
-		if (phone === undefined) {
-			const empty = input.phone === undefined || input.phone === null || input.phone === '';
-			invalid.push({
-				itemIndex: input.itemIndex,
-				message: empty
-					? 'missing phone'
-					: `phone ${show(input.phone)} is not a full international number (8 to 15 digits with country code)`,
-			});
-			continue;
+	rows.forEach((input, k) => {
+		const phoneOrProblem = phones[k];
+		if (typeof phoneOrProblem !== 'string') {
+			invalid.push({ itemIndex: input.itemIndex, message: phoneOrProblem.message });
+			return;
 		}
+		const phone = phoneOrProblem;
 		const columns = input.columns ?? {};
 		const reserved = options.columns === undefined ? reservedKeyOf(columns) : undefined;
 		if (reserved !== undefined) {
 			invalid.push({ itemIndex: input.itemIndex, message: `field ${show(reserved)} cannot be a column: ${RESERVED_COLUMN_RULE}` });
-			continue;
+			return;
 		}
 		const existing = byPhone.get(phone);
 		if (existing === undefined) {
@@ -121,7 +126,7 @@ export function buildAudienceCsv(rows: CsvRowInput[], options: { columns?: strin
 			existing.collapsedIndexes.push(input.itemIndex);
 			duplicatesCollapsed++;
 		}
-	}
+	});
 
 	const extras = pickColumns(unique, options.columns);
 	const header = [PHONE_COLUMN, ...extras.map(neutralize)];
@@ -140,4 +145,39 @@ export function buildAudienceCsv(rows: CsvRowInput[], options: { columns?: strin
 	const written = unparse({ fields: header, data }, { newline: '\r\n' });
 	const csv = written.endsWith('\r\n') ? written.slice(0, -2) : written;
 	return { csv, columns: header, rowCount: unique.length, itemIndexes, invalid, duplicatesCollapsed };
+}
+
+/**
+ * Every row's phone1, or why it is invalid. A number without country code (no Default Country) is
+ * shown written for the country most valid numbers are from, when it is a valid number there.
+ */
+function readPhones(rows: CsvRowInput[], defaultCountry: CountryCode | undefined): Array<string | { message: string }> {
+	const readings: PhoneReading[] = rows.map((row) => readPhone(row.phone, defaultCountry));
+	const withoutCountryCode = readings.some((reading) => reading.kind === 'invalid' && reading.withoutCountryCode !== undefined);
+	const likelyCountry = withoutCountryCode ? mostCommonCountry(readings) : undefined;
+	return readings.map((reading, k) => {
+		if (reading.kind === 'valid') return reading.phone.digits;
+		if (reading.withoutCountryCode !== undefined && likelyCountry !== undefined) {
+			return { message: withoutCountryCodeMessage(rows[k].phone, reading.withoutCountryCode, likelyCountry) };
+		}
+		return { message: reading.message };
+	});
+}
+
+/** The country most valid numbers are from. */
+function mostCommonCountry(readings: PhoneReading[]): CountryCode | undefined {
+	const counts = new Map<CountryCode, number>();
+	let best: CountryCode | undefined;
+	let bestCount = 0;
+	for (const reading of readings) {
+		const country = reading.kind === 'valid' ? reading.phone.country : undefined;
+		if (country === undefined) continue;
+		const n = (counts.get(country) ?? 0) + 1;
+		counts.set(country, n);
+		if (n > bestCount) {
+			best = country;
+			bestCount = n;
+		}
+	}
+	return best;
 }

@@ -1,10 +1,11 @@
 export * from './types';
 export { MAX_IDS_PER_REQUEST, MAX_ATTRIBUTES_PER_ID, AUDIENCE_NAME_PATTERN } from './limits';
 export { planSync } from './plan';
-export { describeInvalidItem } from './messages';
+export { describeInvalidItem, itemNumber } from './messages';
 export { validateAudienceName } from './audienceName';
-export { normalizePhone } from './phone';
-export { buildAudienceCsv } from './csv';
+export { defaultCountryOf, normalizePhone, parsePhone, type PhoneOptions } from './phone';
+export { COUNTRIES, countryName } from './countries';
+export { type AudienceCsvOptions, buildAudienceCsv } from './csv';
 export {
 	halveRequest,
 	MAX_EXTRA_REQUESTS_PER_CHUNK,

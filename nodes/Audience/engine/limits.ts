@@ -7,4 +7,7 @@ export const MAX_STRING_LENGTH = 300;
 export const MAX_URL_LENGTH = 2048;
 export const MAX_ARRAY_ITEMS = 25;
 export const MAX_TAG_LENGTH = 64;
-export const PHONE_DIGITS_PATTERN = /^[0-9]{8,15}$/;
+/** CommBox's phone1: 8 to 15 digits, the country code first (E.164 without its +). */
+export const PHONE_MIN_DIGITS = 8;
+export const PHONE_MAX_DIGITS = 15;
+export const PHONE_DIGITS_PATTERN = new RegExp(`^[0-9]{${PHONE_MIN_DIGITS},${PHONE_MAX_DIGITS}}$`);

@@ -86,7 +86,8 @@ export function createMemberValidator(rules: SyncRules): (input: MemberInput) =>
 		else if (tags instanceof Problem) (errors ??= []).push(tags.message);
 
 		if (errors !== undefined || typeof id !== 'string' || action === undefined || tags instanceof Problem) {
-			const invalid: InvalidItem = { itemIndex: input.itemIndex, message: (errors ?? []).join('; ') };
+			// One problem per line (see describeInvalidItem).
+			const invalid: InvalidItem = { itemIndex: input.itemIndex, message: (errors ?? []).join('\n') };
 			if (typeof id === 'string') invalid.id = id;
 			return invalid;
 		}

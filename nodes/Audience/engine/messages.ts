@@ -7,9 +7,19 @@ export class Problem {
 	constructor(readonly message: string) {}
 }
 
+/**
+ * Item numbers as a person counts the items in the editor's tables: the first item is item 1 (n8n's
+ * own "Item Index" counts from 0).
+ */
+export const itemNumber = (itemIndex: number) => itemIndex + 1;
+
+/** `Item 7 (id "u-6"): …`, one line per problem of the item. */
 export function describeInvalidItem(item: InvalidItem): string {
-	const who = item.id === undefined ? `Item ${item.itemIndex}` : `Item ${item.itemIndex} (id "${item.id}")`;
-	return `${who}: ${item.message}`;
+	const who = item.id === undefined ? `Item ${itemNumber(item.itemIndex)}` : `Item ${itemNumber(item.itemIndex)} (id "${item.id}")`;
+	return item.message
+		.split('\n')
+		.map((problem) => `${who}: ${problem}`)
+		.join('\n');
 }
 
 /** A short, safe rendering of any value for an error message (never throws). */

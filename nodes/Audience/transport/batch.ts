@@ -13,13 +13,17 @@ export const batchApi: PlatformApi = {
 		const error = (body ?? {}) as { error_code?: unknown; error_message?: unknown; message?: unknown };
 		const text = error.error_message ?? error.message ?? (typeof body === 'string' ? body : '');
 		const code = error.error_code !== undefined ? ` [${String(error.error_code)}]` : '';
-		return { message: `${String(text || 'no error message')}${code}`, hint: BATCH_HINTS[status] };
+		const apiText = `${String(text || 'no error message')}${code}`;
+		// Batch's own text for a wrong project key speaks of the REST key only: name both fields.
+		const message = status === 401 || status === 403 ? `the REST API key or the project key is wrong (${apiText})` : apiText;
+		return { message, hint: BATCH_HINTS[status] };
 	},
 };
 
 const BATCH_HINTS: Record<number, string> = {
 	400: 'The request was refused as malformed: check the audience name and the members sent.',
-	401: 'Check the REST API key and the project key of the Batch credential.',
+	401: 'Check the REST API key and the project key of the Batch credential (Batch dashboard → Settings → General).',
+	403: 'Check the REST API key and the project key of the Batch credential (Batch dashboard → Settings → General): the key must belong to that project.',
 	429: 'Batch is rate limiting: lower "Requests per Second" or raise "Max Retries".',
 	503: 'Batch is under maintenance: try again later.',
 };

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 import { parse } from '../../vendor/papaparse';
-import { type AudienceCsv, buildAudienceCsv, type CsvRowInput, type InvalidItem } from '../../engine';
+import { type AudienceCsv, buildAudienceCsv, type CsvRowInput, type InvalidItem, itemNumber } from '../../engine';
 import { isReservedColumnName, RESERVED_COLUMN_RULE } from '../../engine/csv';
 import type { AudienceUpload } from '../../transport/commBox';
 import { itemReader, type ItemReader } from '../shared/itemParameters';
@@ -49,9 +49,11 @@ export async function prepareAudienceFile(
 function fileFromItems(this: IExecuteFunctions, items: INodeExecutionData[], fileName: string | undefined): AudienceFile {
 	// "Always Output Data" upstream turns an empty result into empty items: no row, no invalid item.
 	const read = isEmptyInput(items) ? { rows: [], invalid: [], columns: columnNames.call(this) } : readRows.call(this, items);
+	// The Default Country option (a country code): the country of numbers written without + or 00.
+	const defaultCountry = String(this.getNodeParameter('options.defaultCountry', 0, '') ?? '');
 	let csv: AudienceCsv;
 	try {
-		csv = buildAudienceCsv(read.rows, { columns: read.columns });
+		csv = buildAudienceCsv(read.rows, { columns: read.columns, defaultCountry });
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), (error as Error).message);
 	}
@@ -108,7 +110,7 @@ function columnNames(this: IExecuteFunctions): string[] | undefined {
 	if (reserved >= 0) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`Column name ${JSON.stringify(names[reserved])} (mapped column ${reserved + 1}, item 0) is not allowed: ${RESERVED_COLUMN_RULE}. Nothing was sent.`,
+			`Column name ${JSON.stringify(names[reserved])} (mapped column ${reserved + 1}, item 1) is not allowed: ${RESERVED_COLUMN_RULE}. Nothing was sent.`,
 			{ itemIndex: 0, description: `Give mapped column ${reserved + 1} another name.` },
 		);
 	}
@@ -147,7 +149,7 @@ async function fileFromBinary(
 	if (carriers.length > 1) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`Item ${carriers[1]} carries a second file in "${property}" (item ${carriers[0]} already does): CommBox replaces the whole audience with one file, so exactly one file is sent per run`,
+			`Item ${itemNumber(carriers[1])} carries a second file in "${property}" (item ${itemNumber(carriers[0])} already does): CommBox replaces the whole audience with one file, so exactly one file is sent per run`,
 			{ itemIndex: carriers[1], description: 'Merge the rows into one file first (e.g. "Convert to File" over all items), or use Source "Items".' },
 		);
 	}

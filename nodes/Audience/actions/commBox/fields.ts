@@ -1,8 +1,15 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodePropertyOptions, INodeProperties } from 'n8n-workflow';
+import { COUNTRIES } from '../../engine';
 import { maxRetriesOption, minimumShareOption, optionsCollection } from '../shared/fields';
 
 /** Fields of the CommBox file uploads (Replace Static, Create Static). */
 type Show = { resource: string[]; operation: string[] };
+
+/** None, then every country by name (its ISO code as value). */
+const DEFAULT_COUNTRY_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'None', value: '', description: 'Every number is written with its country code' },
+	...COUNTRIES.map(([code, name]) => ({ name, value: code })),
+];
 
 export function fileSourceFields(show: Show): INodeProperties[] {
 	const fromItems = { show: { ...show, source: ['items'] } };
@@ -30,7 +37,7 @@ export function fileSourceFields(show: Show): INodeProperties[] {
 			default: '={{ $json.phone }}',
 			required: true,
 			description:
-				'The phone number of each item, written as phone1: digits with the country code, e.g. +44 20 7983 2100 becomes 442079832100',
+				'The phone number of each item, written as phone1: digits with the country code, e.g. +44 20 7983 2100 becomes 442079832100. A number without + or 00 needs its country code, or the Default Country option.',
 			displayOptions: fromItems,
 		},
 		{
@@ -102,6 +109,16 @@ export function uploadOptions(show: Show, replace: boolean): INodeProperties {
 				: 'Whether an input without any valid row may create an empty audience',
 		},
 		{
+			displayName: 'Default Country',
+			name: 'defaultCountry',
+			type: 'options',
+			options: DEFAULT_COUNTRY_OPTIONS,
+			default: '',
+			description:
+				'The country of phone numbers written without + or 00, e.g. 06 12 34 56 04 with France becomes 33612345604. With None, such a number is invalid unless it starts with its country code.',
+			displayOptions: { show: { '/source': ['items'] } },
+		},
+		{
 			displayName: 'Dry Run',
 			name: 'dryRun',
 			type: 'boolean',
@@ -118,5 +135,24 @@ export function uploadOptions(show: Show, replace: boolean): INodeProperties {
 		},
 		maxRetriesOption,
 		...(replace ? [minimumShareOption] : []),
+		{
+			displayName: 'Output',
+			name: 'outputMode',
+			type: 'options',
+			options: [
+				{
+					name: 'One Item per Contact',
+					value: 'perContact',
+					description: "Each contact in the file comes out with its own fields, the audience ID and the outcome (the default of new nodes)",
+				},
+				{
+					name: 'One Item per File',
+					value: 'perRequest',
+					description: 'A summary of the upload: rows, columns, duplicates collapsed, file name and size',
+				},
+			],
+			default: 'perContact',
+			description: 'What the node outputs. Nodes added before version 2 output one item per file unless this is set.',
+		},
 	]);
 }

@@ -22,7 +22,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	if (!COMMBOX_AUDIENCE_ID.test(audienceId)) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`Item 0 gives the audience ID ${JSON.stringify(audienceId)}, which is not a CommBox audience ID (digits only). Nothing was sent.`,
+			`Item 1 gives the audience ID ${JSON.stringify(audienceId)}, which is not a CommBox audience ID (digits only). Nothing was sent.`,
 			{ itemIndex: 0, description: 'Pick the audience from the list, or give its numeric ID.' },
 		);
 	}

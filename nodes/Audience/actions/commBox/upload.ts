@@ -1,7 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { count, itemNumber } from '../../engine';
 import type { AudienceUpload, CommBoxEnvelope } from '../../transport/commBox';
 import { errorItem, invalidItemsOutput } from '../shared/itemErrors';
+import { type Banner, showBanners } from '../shared/summaryHint';
+import { outputModeOf, type OutputMode } from '../shared/sync/output';
 import { asNodeError } from '../shared/nodeError';
 import { itemReader } from '../shared/itemParameters';
 import { isStopped } from '../../transport/cancellation';
@@ -15,6 +18,7 @@ export interface UploadOptions {
 	fileName?: string;
 	maxRetries?: number;
 	minimumShare?: number;
+	outputMode?: OutputMode;
 }
 
 /** Where the file goes: an existing Static audience (replace) or a new one (create). */
@@ -67,9 +71,22 @@ export async function uploadAudienceFile(
 		format: file.format,
 		bytes: file.upload.data.length,
 	};
+	/** `50 items → 1 file of 48 rows accepted, 0 duplicates collapsed, 2 invalid`; no outcome for a dry run. */
+	const banner = (outcome?: string): Banner => ({
+		message: `${outcome ? '' : 'Dry run (nothing sent): '}${fileText(items.length, file)}${outcome ? ` ${outcome}` : ''}, ${count(file.duplicatesCollapsed)} ${file.duplicatesCollapsed === 1 ? 'duplicate' : 'duplicates'} collapsed, ${count(file.invalid.length)} invalid`,
+		type: (outcome === 'accepted' || !outcome) && file.invalid.length === 0 ? 'info' : 'warning',
+	});
+	const perContact = outputModeOf(this, options) === 'perContact';
+	const output = (json: IDataObject): INodeExecutionData[] => {
+		if (!perContact) return [{ json, pairedItem }, ...invalidOutput];
+		// The audience's ID only: a contact keeps its own fields (a "name" among them).
+		const fields: IDataObject = { audienceId: json.audienceId ?? target.audience.audienceId ?? null, ...(json.dryRun ? { dryRun: true } : { outcome: 'accepted', dryRun: false }) };
+		const contacts = pairedItem.map(({ item }) => ({ json: { ...items[item].json, ...fields }, pairedItem: { item } }));
+		return [...contacts, ...invalidOutput];
+	};
 	if (options.dryRun) {
-		const json = { ...summary, dryRun: true, status: null, description: null, firstRows: firstRows(file) };
-		return [{ json, pairedItem }, ...invalidOutput];
+		showBanners(this, banner());
+		return output({ ...summary, dryRun: true, status: null, description: null, firstRows: firstRows(file) });
 	}
 
 	const policy = requestPolicy(this, options);
@@ -80,18 +97,27 @@ export async function uploadAudienceFile(
 		envelope = await target.send.call(this, file.upload, policy);
 	} catch (error) {
 		if (isStopped(error, policy.signal) || !this.continueOnFail()) throw asNodeError(this.getNode(), error);
-		return [errorItem((error as Error).message, pairedItem.map(({ item }) => item), outcomeOf(error)), ...invalidOutput];
+		const outcome = outcomeOf(error);
+		const status = (error as { httpCode?: string }).httpCode;
+		showBanners(this, banner(outcome === 'unknown' ? 'with an unknown outcome (may have been applied)' : status ? `refused (${status})` : 'not sent'));
+		return [errorItem((error as Error).message, pairedItem.map(({ item }) => item), outcome), ...invalidOutput];
 	}
 	const status = Number(envelope?.status);
 	const id = envelope?.data?.id;
-	const json: IDataObject = {
+	showBanners(this, banner('accepted'));
+	return output({
 		...summary,
 		...(id === undefined || id === null ? {} : { audienceId: String(id) }),
 		dryRun: false,
 		status: Number.isFinite(status) ? status : null,
 		description: typeof envelope?.description === 'string' ? envelope.description : null,
-	};
-	return [{ json, pairedItem }, ...invalidOutput];
+	});
+}
+
+/** `50 items → 1 file of 48 rows` (a spreadsheet's rows are not counted). */
+function fileText(items: number, file: AudienceFile): string {
+	const rows = file.rows === null ? `a ${file.format.toUpperCase()} file` : `1 file of ${count(file.rows)} ${file.rows === 1 ? 'row' : 'rows'}`;
+	return `${count(items)} ${items === 1 ? 'item' : 'items'} → ${rows}`;
 }
 
 /** The first rows of the CSV as it would be sent, keyed by its header. */
@@ -121,7 +147,7 @@ export function sameForAllItems(
 		if (value !== first) {
 			throw new NodeOperationError(
 				this.getNode(),
-				`Item ${itemIndex} gives the ${label} "${value}" but item 0 gives "${first}": one run sends one file to one audience`,
+				`Item ${itemNumber(itemIndex)} gives the ${label} "${value}" but item 1 gives "${first}": one run sends one file to one audience`,
 				{ itemIndex, description: 'Split the items by audience first (e.g. with a Switch node), one Audience node per audience.' },
 			);
 		}

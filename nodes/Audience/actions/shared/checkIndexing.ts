@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { validateAudienceName } from '../../engine';
+import { itemNumber, validateAudienceName } from '../../engine';
 import { IndexingTimeout, type IndexingResult, type IndexingView, isIndexingDone, waitOptionsFrom, waitUntilAllIndexed } from './indexing';
 import { byFirstPairedItem, errorItem } from './itemErrors';
 import { itemReader } from './itemParameters';
+import { showBanners } from './summaryHint';
 import { requestPolicy, type RequestPolicy } from '../../transport/requestPolicy';
 
 export type ViewIndexing = (
@@ -22,8 +23,8 @@ interface CheckOptions {
 }
 
 /**
- * Check Indexing: one output item per input item with the state of its (audience, token) pair;
- * identical pairs are asked once. With "Wait Until Done", asks until APPLIED or REPLACED.
+ * Check Indexing: one output item per input item with the state of its (audience, token) pair (and,
+ * from node version 2, the input item's own fields); identical pairs are asked once. With "Wait Until Done", asks until APPLIED or REPLACED.
  */
 export async function checkIndexing(
 	this: IExecuteFunctions,
@@ -52,7 +53,7 @@ export async function checkIndexing(
 		itemIndex: itemIndexes[0],
 		view: async () => {
 			const problem = validateAudienceName(audience);
-			if (problem) throw new NodeOperationError(this.getNode(), `Item ${itemIndexes[0]}: ${problem}`, { itemIndex: itemIndexes[0] });
+			if (problem) throw new NodeOperationError(this.getNode(), `Item ${itemNumber(itemIndexes[0])}: ${problem}`, { itemIndex: itemIndexes[0] });
 			return await view.call(this, audience, token || undefined, policy);
 		},
 	}));
@@ -80,9 +81,19 @@ export async function checkIndexing(
 				: `${error.message} (audience "${audience}", token ${token || '(latest write)'}, last state ${json.indexingState ?? 'unknown'})`;
 			output.push(...itemIndexes.map((itemIndex) => errorItem(message, itemIndex)));
 		} else {
-			output.push(...itemIndexes.map((itemIndex) => ({ json: { ...json }, pairedItem: { item: itemIndex } })));
+			// Version 2 keeps each contact's fields, so the nodes after Check Indexing can still use them.
+			const fieldsOf = (itemIndex: number) => (this.getNode().typeVersion >= 2 ? items[itemIndex].json : {});
+			output.push(...itemIndexes.map((itemIndex) => ({ json: { ...fieldsOf(itemIndex), ...json }, pairedItem: { item: itemIndex } })));
 		}
 	});
+	// Without waiting, a write still pending ends as a timeout of the one look.
+	const pending = results.filter(({ error, last }) => (!error || error instanceof IndexingTimeout) && !isIndexingDone(last?.indexing_state)).length;
+	if (pending > 0 && !options.waitUntilDone) {
+		showBanners(this, {
+			message: `${pending} of ${list.length} ${list.length === 1 ? 'write is' : 'writes are'} still being applied. To continue only once they are applied, turn on "Wait Until Done" in the options; or check again later.`,
+			type: 'info',
+		});
+	}
 	return output.sort(byFirstPairedItem);
 }
 

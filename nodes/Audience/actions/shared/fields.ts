@@ -301,7 +301,13 @@ export function syncOptions(show: Show, replace: boolean): INodeProperties {
 			type: 'options',
 			options: [
 				{
-					name: 'One Item per Input Item',
+					name: 'One Item per Contact',
+					value: 'perContact',
+					description:
+						"Each input item comes out with its own fields, the audience, the outcome and the token, so the next nodes can use the contact's fields (the default of new nodes)",
+				},
+				{
+					name: 'One Item per Input Item (Summary)',
 					value: 'perItem',
 					description: 'Each input item comes out with its ID, the token and the number of the request that carried it',
 				},
@@ -311,8 +317,9 @@ export function syncOptions(show: Show, replace: boolean): INodeProperties {
 					description: 'A summary of each request sent: audience, token, counts of added, removed and collapsed IDs',
 				},
 			],
-			default: 'perRequest',
-			description: 'What the node outputs',
+			default: 'perContact',
+			description:
+				'What the node outputs. Nodes added before version 2 output one item per request unless this is set. One item per request uses the least memory on very large syncs.',
 		},
 		{
 			displayName: 'Wait for Indexing',

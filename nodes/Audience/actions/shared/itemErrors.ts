@@ -17,12 +17,27 @@ export function invalidItemsOutput(this: IExecuteFunctions, invalid: InvalidItem
 		const more = sorted.length > 1 ? ` (and ${sorted.length - 1} more invalid items)` : '';
 		const listed = sorted.slice(0, LISTED_IN_DESCRIPTION).map(describeInvalidItem);
 		if (sorted.length > LISTED_IN_DESCRIPTION) listed.push(`… ${sorted.length - LISTED_IN_DESCRIPTION} more`);
+		const missing = sorted.flatMap((item) => item.message.split('\n')).find((problem) => problem.startsWith('missing '));
 		throw new NodeOperationError(this.getNode(), `${describeInvalidItem(first)}${more}. Nothing was sent.`, {
 			itemIndex: first.itemIndex,
-			description: listed.join('\n'),
+			description: [...listed, ...(missing ? [whereItemsComeFrom(this, missing.slice('missing '.length).split(':')[0])] : [])].join('\n'),
 		});
 	}
 	return sorted.map((item) => errorItem(describeInvalidItem(item), item.itemIndex, 'notSent'));
+}
+
+/**
+ * When items lack a field: which node they come from and what fields they have, and how to map a
+ * field from an earlier node (its items keep their link to the ones this node received).
+ */
+function whereItemsComeFrom(ctx: IExecuteFunctions, field: string): string {
+	const previous = ctx.getInputSourceData()?.previousNode;
+	const fields = Object.keys(ctx.getInputData()[0]?.json ?? {}).slice(0, 10);
+	const from = previous ? `The items this node received come from "${previous}"` : 'The items this node received';
+	return (
+		`${from}; the first has the fields ${fields.length ? fields.map((name) => `"${name}"`).join(', ') : '(none)'}. ` +
+		`If the ${field} is on an earlier node, map it from there with an expression such as {{ $('Earlier Node').item.json.${field} }}.`
+	);
 }
 
 /**

@@ -11,6 +11,8 @@ export interface SentRequest {
 	token?: string;
 	/** Refused, unknown or not sent: the API's message or the failure's. */
 	message?: string;
+	/** The HTTP status of a refusal or failure, e.g. `401`. */
+	status?: string;
 	/** A part of a chunk the API refused as a whole (see split-retry). */
 	split: boolean;
 	/** Refused with its whole chunk, three of its ids sent alone included: the refusal concerns the request, not its members. */

@@ -1,4 +1,4 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { PlannedRequest } from '../../../engine';
 import type { IndexingView } from '../indexing';
 
@@ -33,13 +33,39 @@ export function requestOutput(
 	return { json, pairedItem: request.itemIndexes.map((item) => ({ item })) };
 }
 
-/** "One item per input item": a request's summary is repeated for each item it carried. */
-export function perInputItem(item: INodeExecutionData, ids: Map<number, string | undefined> | undefined): INodeExecutionData[] {
-	if (!ids || item.json.error !== undefined) return [item];
+/**
+ * What the node outputs: one item per contact, carrying its own fields (the default of node version
+ * 2, so the nodes after it can use them), one summary per input item, or one item per request.
+ */
+export type OutputMode = 'perContact' | 'perItem' | 'perRequest';
+
+export function outputModeOf(ctx: IExecuteFunctions, options: { outputMode?: OutputMode }): OutputMode {
+	return options.outputMode ?? (ctx.getNode().typeVersion >= 2 ? 'perContact' : 'perRequest');
+}
+
+/** The fields a request's summary gives each of its contacts. */
+const CONTACT_FIELDS = ['audience', 'outcome', 'indexingToken', 'indexingState', 'indexingDone', 'note', 'dryRun'];
+
+/**
+ * A request's output item in the output mode: as it is (one item per request), or one item per
+ * input item it carries, paired to it. Error items stay as they are (n8n merges the input's fields
+ * into error-output items itself).
+ */
+export function shapedOutput(
+	item: INodeExecutionData,
+	mode: OutputMode,
+	input: { items: INodeExecutionData[]; ids?: Map<number, string | undefined> },
+): INodeExecutionData[] {
+	if (mode === 'perRequest' || item.json.error !== undefined) return [item];
 	const pairs = Array.isArray(item.pairedItem) ? item.pairedItem : [];
+	if (mode === 'perContact') {
+		const fields: IDataObject = {};
+		for (const field of CONTACT_FIELDS) if (item.json[field] !== undefined) fields[field] = item.json[field];
+		return pairs.map((pair) => ({ json: { ...input.items[pair.item].json, ...fields }, pairedItem: { item: pair.item } }));
+	}
 	const { payload: _payload, ids: _count, added: _a, removed: _r, duplicatesCollapsed: _d, ...summary } = item.json;
 	return pairs.map((pair) => ({
-		json: { ...summary, id: ids.get(pair.item) ?? null, itemIndex: pair.item },
+		json: { ...summary, id: input.ids?.get(pair.item) ?? null, itemIndex: pair.item },
 		pairedItem: { item: pair.item },
 	}));
 }

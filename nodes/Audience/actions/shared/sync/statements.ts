@@ -1,6 +1,6 @@
 import type { INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { count, type RequestOutcome } from '../../../engine';
+import { count, itemNumber, type RequestOutcome } from '../../../engine';
 import type { AudienceOutcomes, OutcomeGroup, SentRequest, SyncLedger } from './ledger';
 
 /**
@@ -121,7 +121,7 @@ export function stopError(node: INode, ledger: SyncLedger, error: Error, headlin
 export function refusedRecordsError(node: INode, ledger: SyncLedger): NodeOperationError {
 	const refused = ledger.refused;
 	const items = refused.flatMap(({ request }) => request.itemIndexes).sort((a, b) => a - b);
-	const named = items.slice(0, 10).map((itemIndex) => `item ${itemIndex} (id "${ledger.idOfItem(itemIndex) ?? '?'}")`);
+	const named = items.slice(0, 10).map((itemIndex) => `item ${itemNumber(itemIndex)} (id "${ledger.idOfItem(itemIndex) ?? '?'}")`);
 	const more = items.length > named.length ? ` and ${count(items.length - named.length)} more` : '';
 	const delivered = ledger.accepted.reduce((sum, { request }) => sum + request.members.length, 0);
 	const deliveredText =
@@ -182,13 +182,13 @@ function capitalize(text: string): string {
 
 const LISTED_RANGES = 20;
 
-/** `0-9999, 20000, 20002-24999`, at most 20 ranges. */
+/** Items by number (`1-10000, 20001, 20003-25000` for indexes 0-9999, 20000, 20002-24999), at most 20 ranges. */
 export function describeItemIndexes(indexes: number[]): string {
 	const ranges: string[] = [];
 	for (let i = 0; i < indexes.length; ) {
 		let j = i;
 		while (j + 1 < indexes.length && indexes[j + 1] === indexes[j] + 1) j++;
-		ranges.push(i === j ? String(indexes[i]) : `${indexes[i]}-${indexes[j]}`);
+		ranges.push(i === j ? String(itemNumber(indexes[i])) : `${itemNumber(indexes[i])}-${itemNumber(indexes[j])}`);
 		i = j + 1;
 	}
 	const shown = ranges.slice(0, LISTED_RANGES).join(', ');

@@ -5,10 +5,10 @@ import { requestPolicy } from '../../../transport/requestPolicy';
 import { byFirstPairedItem, errorItem, invalidItemsOutput } from '../itemErrors';
 import { idText, isEmptyInput, readMemberInputs } from '../memberInputs';
 import { minimumShareOf } from '../replaceGuards';
-import { showSyncSummary, syncSummary } from '../summaryHint';
+import { dryRunBanner, showBanners, STILL_INDEXING, syncBanner } from '../summaryHint';
 import { guardShrinking, replaceWithNothing } from './guardReplace';
 import { SyncLedger } from './ledger';
-import { perInputItem, requestOutput } from './output';
+import { outputModeOf, requestOutput, shapedOutput } from './output';
 import { sendPlannedRequests } from './send';
 import { refusedRecordsError } from './statements';
 import type { MemberSyncTarget, SyncOptions } from './target';
@@ -38,13 +38,13 @@ export async function syncMembers(
 		throw new NodeOperationError(this.getNode(), (error as Error).message);
 	}
 	const invalidOutput = invalidItemsOutput.call(this, [...read.invalid, ...plan.invalid]);
-	showSyncSummary(this, syncSummary(items.length, plan, invalidOutput.length, Boolean(options.dryRun)));
-	const ids = options.outputMode === 'perItem' ? new Map(read.inputs.map((input) => [input.itemIndex, idText(input.id)])) : undefined;
+	const outputMode = outputModeOf(this, options);
+	const ids = outputMode === 'perItem' ? new Map(read.inputs.map((input) => [input.itemIndex, idText(input.id)])) : undefined;
+	const shape = (item: INodeExecutionData) => shapedOutput(item, outputMode, { items, ids });
 	const total = plan.requests.length;
 	if (options.dryRun) {
-		return [...plan.requests.map((request, i) => requestOutput(request, i + 1, total, { dryRun: true })), ...invalidOutput].flatMap(
-			(item) => perInputItem(item, ids),
-		);
+		showBanners(this, dryRunBanner(items.length, plan, invalidOutput.length));
+		return [...plan.requests.map((request, i) => requestOutput(request, i + 1, total, { dryRun: true })), ...invalidOutput].flatMap(shape);
 	}
 
 	// Only failures name ids: the map is built on first use (a million entries cost about 100 MB).
@@ -61,9 +61,11 @@ export async function syncMembers(
 	}
 
 	const failed = await sendPlannedRequests.call(this, plan, target, policy, options, ledger);
+	showBanners(this, syncBanner(items.length, ledger, invalidOutput.length));
 	if (options.waitForIndexing) await waitForAccepted.call(this, ledger, target, policy);
+	else if (ledger.accepted.length > 0) showBanners(this, STILL_INDEXING);
 	if (ledger.refused.length > 0 && !this.continueOnFail()) throw refusedRecordsError(this.getNode(), ledger);
 
 	const output = ledger.accepted.map((accepted) => requestOutput(accepted.request, accepted.number, total, accepted));
-	return [...output, ...[...failed, ...invalidOutput].sort(byFirstPairedItem)].flatMap((item) => perInputItem(item, ids));
+	return [...output, ...[...failed, ...invalidOutput].sort(byFirstPairedItem)].flatMap(shape);
 }

@@ -2,6 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import type { PlannedRequest } from '../../../engine';
 import type { RequestPolicy } from '../../../transport/requestPolicy';
 import type { IndexingView } from '../indexing';
+import type { OutputMode } from './output';
 
 /** What Update and Replace need from a platform (Batch 2.x or the legacy Custom Audience API). */
 export interface MemberSyncTarget {
@@ -19,7 +20,7 @@ export interface MemberSyncTarget {
 export interface SyncOptions {
 	batchSize?: number;
 	dryRun?: boolean;
-	outputMode?: 'perRequest' | 'perItem';
+	outputMode?: OutputMode;
 	waitForIndexing?: boolean;
 	waitTimeout?: number;
 	pollInterval?: number;
