@@ -52,13 +52,13 @@ export function checkRun(way: Way, count: number, run: RunSummary | undefined, r
 			}
 		}
 	};
-	const updatesOf = (ids: number) => {
+	const updatesOf = (ids: number, perContact = false) => {
 		if (requests.length !== expectedRequests) problems.push(`${requests.length} requests, expected ceil(${count} / 10,000) = ${expectedRequests}`);
 		if (requests.some((r) => r.route !== 'update')) problems.push('a request other than update');
 		if (accepted !== requests.length) problems.push(`${requests.length - accepted} requests not accepted`);
 		if (idsSent !== ids) problems.push(`${idsSent} ids sent, expected ${ids}`);
 		const output = measured?.outputs[0];
-		if (output && output.count !== expectedRequests) problems.push(`the node output ${output.count} items, expected one per request (${expectedRequests})`);
+		if (!perContact && output && output.count !== expectedRequests) problems.push(`the node output ${output.count} items, expected one per request (${expectedRequests})`);
 	};
 
 	if (way === 'audience') {
@@ -66,6 +66,22 @@ export function checkRun(way: Way, count: number, run: RunSummary | undefined, r
 		holds(AUDIENCE_NAME, expectedMember);
 		const summed = measured?.outputs[0]?.items?.reduce((sum, item) => sum + Number(item.json.ids ?? 0), 0);
 		if (summed !== undefined && summed !== count) problems.push(`the node reported ${summed} ids sent, expected ${count}`);
+	}
+	if (way === 'audiencePerContact') {
+		updatesOf(count, true);
+		holds(AUDIENCE_NAME, expectedMember);
+		// One item per contact: N items, item i paired to input item i alone, holding its fields and the request's outcome.
+		const output = measured?.outputs[0];
+		if (output?.count !== count) problems.push(`the node output ${output?.count} items, expected one per contact (${count})`);
+		if (output?.pairedToOwnInput !== count) problems.push(`${output?.pairedToOwnInput} output items paired to their own input item, expected ${count}`);
+		if (output?.carryingInputFields !== count) problems.push(`${output?.carryingInputFields} output items carry their input item's fields, expected ${count}`);
+		if (!output?.samples?.length) problems.push('no output item to look at');
+		for (const { index, item } of output?.samples ?? []) {
+			const expected = { id: `user-${index}`, plan: ['free', 'pro', 'team'][index % 3], score: index % 1000, since: generatedSince(index), audience: AUDIENCE_NAME, outcome: 'accepted' };
+			const held = Object.fromEntries(Object.keys(expected).map((key) => [key, item.json[key]]));
+			if (JSON.stringify(held) !== JSON.stringify(expected)) problems.push(`output item ${index} holds ${JSON.stringify(held)}, expected ${JSON.stringify(expected)}`);
+			if (!/^[0-9a-f]{32}$/.test(String(item.json.indexingToken))) problems.push(`output item ${index} has no indexing token: ${JSON.stringify(item.json.indexingToken)}`);
+		}
 	}
 	if (way === 'httpBodies') {
 		updatesOf(count);

@@ -76,6 +76,13 @@ export interface Ratios {
 	speedUpAt10k?: { byNodeTime: Ratio; byWall: Ratio; requestsHttp: number; requestsAudience: number; target: 100; met: boolean };
 	/** (wall(a) - wall(c)) / wall(c) at 100,000 items, %. */
 	audienceOverheadAt100k?: { byWallPercent: number; wallAudienceMs: number; wallPassThroughMs: number };
+	/** Node version 2's output, one item per contact (a2), against version 1's, one per request (a), and the pass-through (c), per size. */
+	perContact: Array<{
+		items: number;
+		latencyMs: number;
+		overPerRequest: { wall?: Ratio; node?: Ratio; peakMemory?: Ratio; maxProcessMemory?: Ratio };
+		overPassThrough: { wall?: Ratio; peakMemory?: Ratio; maxProcessMemory?: Ratio };
+	}>;
 	/** With latency: the Audience node against (e), per size. */
 	latency: Array<{
 		items: number;
@@ -144,7 +151,7 @@ function ratio(of: number | undefined, to: number | undefined): Ratio | undefine
 }
 
 export function computeRatios(summaries: ScenarioSummary[]): Ratios {
-	const ratios: Ratios = { audienceOverFloor: [], latency: [] };
+	const ratios: Ratios = { audienceOverFloor: [], perContact: [], latency: [] };
 	for (const items of [100_000, 1_000_000]) {
 		const a = find(summaries, 'audience', items);
 		const d = find(summaries, 'floor', items);
@@ -170,6 +177,21 @@ export function computeRatios(summaries: ScenarioSummary[]): Ratios {
 	const c100 = find(summaries, 'passThrough', 100_000);
 	if (a100?.wallMs && c100?.wallMs) {
 		ratios.audienceOverheadAt100k = { byWallPercent: pct((a100.wallMs - c100.wallMs) / c100.wallMs), wallAudienceMs: a100.wallMs, wallPassThroughMs: c100.wallMs };
+	}
+	for (const s of summaries.filter((s) => s.way === 'audiencePerContact' && s.okRuns > 0)) {
+		const a = find(summaries, 'audience', s.items, s.latencyMs);
+		const c = find(summaries, 'passThrough', s.items, s.latencyMs);
+		ratios.perContact.push({
+			items: s.items,
+			latencyMs: s.latencyMs,
+			overPerRequest: {
+				wall: ratio(s.wallMs, a?.wallMs),
+				node: ratio(s.nodeMs, a?.nodeMs),
+				peakMemory: ratio(s.peakTreeRssMb, a?.peakTreeRssMb),
+				maxProcessMemory: ratio(s.maxRssMb, a?.maxRssMb),
+			},
+			overPassThrough: { wall: ratio(s.wallMs, c?.wallMs), peakMemory: ratio(s.peakTreeRssMb, c?.peakTreeRssMb), maxProcessMemory: ratio(s.maxRssMb, c?.maxRssMb) },
+		});
 	}
 	const latencies = [...new Set(summaries.filter((s) => s.latencyMs > 0).map((s) => `${s.latencyMs}|${s.items}`))];
 	for (const key of latencies) {
@@ -259,6 +281,16 @@ export function ratioLines(ratios: Ratios): string[] {
 	);
 	const o = ratios.audienceOverheadAt100k;
 	if (o) lines.push(`100,000 items: Audience wall over pass-through wall: +${o.byWallPercent}% (${sec(o.wallAudienceMs)} s vs ${sec(o.wallPassThroughMs)} s)`);
+	for (const p of ratios.perContact ?? []) {
+		const r = p.overPerRequest;
+		const c = p.overPassThrough;
+		lines.push(
+			`(a2) ${int(p.items)} items${p.latencyMs ? `, ${p.latencyMs} ms latency` : ''}: one item per contact (v2) / one per request (v1): ` +
+				`wall ${x(r.wall)} (${sec(r.wall?.of)} s vs ${sec(r.wall?.to)} s), node ${x(r.node)} (${sec(r.node?.of)} s vs ${sec(r.node?.to)} s), ` +
+				`peak tree memory ${x(r.peakMemory)} (${int(r.peakMemory?.of)} MB vs ${int(r.peakMemory?.to)} MB), max process ${x(r.maxProcessMemory)}; ` +
+				`/ pass-through: wall ${x(c.wall)}, peak tree memory ${x(c.peakMemory)} (${int(c.peakMemory?.of)} MB vs ${int(c.peakMemory?.to)} MB), max process ${x(c.maxProcessMemory)}`,
+		);
+	}
 	for (const l of ratios.latency) {
 		const side = (name: string, v?: { requests?: number; nodeMs?: number; wallMs?: number }) =>
 			v ? `${name} ${int(v.requests)} requests, node ${sec(v.nodeMs)} s, wall ${sec(v.wallMs)} s` : `${name} not measured`;

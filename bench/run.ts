@@ -17,7 +17,7 @@ import { ALL_WAYS, AUDIENCE_NAME, benchWorkflow, BODIES_AUDIENCE_NAME, HTTP_AUDI
 /**
  * `npm run bench [-- --full] [--repeats N] [--sizes 10000,100000,1000000] [--latency-ms 100] [--latency-sizes 100000,1000000]
  * [--latency-repeats N] [--ways audience,floor,...] [--out NAME] [--report NAME]`: in one real n8n, the same generated items through (a) the Audience
- * node's Batch update, (b) HTTP Request with one request per item, (c) a pass-through, (d) the floor (a Code node doing the same
+ * node's Batch update (node version 1: one item per request), (a2) the same at node version 2 (one item per contact), (b) HTTP Request with one request per item, (c) a pass-through, (d) the floor (a Code node doing the same
  * work without sending), (e) a Code node cutting bodies of 10,000 + HTTP Request; requests, wall time, node time and peak memory;
  * the ratios. With --latency-ms, every way again at the latency sizes with that much latency added to every sandbox request.
  * Results: bench/results/latest.json and latest.md (or <NAME>.json/.md).
@@ -95,7 +95,7 @@ function parseOptions(argv: string[]): Options {
 }
 
 /**
- * Repeats are interleaved (a, e, d, c, a, e, d, c, ...) so that a slow moment of the machine hits every way alike. One request
+ * Repeats are interleaved (a, a2, e, d, c, a, a2, e, d, c, ...) so that a slow moment of the machine hits every way alike. One request
  * per item (b) runs at 10,000 items only (and at 100,000 with --full): at 100,000 it takes minutes and may run out of sockets.
  */
 function plan(options: Options): Step[] {
@@ -104,7 +104,7 @@ function plan(options: Options): Step[] {
 	const pass = (sizes: number[], latencyMs: number, repeatsBelowMillion: number) => {
 		for (const items of sizes) {
 			const perItem = items <= 10_000 || (items <= 100_000 && options.full);
-			const ways = (['audience', 'httpPerItem', 'httpBodies', 'floor', 'passThrough'] as Way[]).filter(
+			const ways = (['audience', 'audiencePerContact', 'httpPerItem', 'httpBodies', 'floor', 'passThrough'] as Way[]).filter(
 				(way) => (way !== 'httpPerItem' || perItem) && (!options.ways || options.ways.includes(way)),
 			);
 			const repeats = items >= MILLION ? 1 : repeatsBelowMillion;
@@ -137,7 +137,7 @@ function lastErrorLine(log: string): string {
 	return (lines.reverse().find((l) => /error/i.test(l)) ?? lines[0] ?? '').slice(0, 300);
 }
 
-const AUDIENCE_OF: Partial<Record<Way, string>> = { audience: AUDIENCE_NAME, httpPerItem: HTTP_AUDIENCE_NAME, httpBodies: BODIES_AUDIENCE_NAME };
+const AUDIENCE_OF: Partial<Record<Way, string>> = { audience: AUDIENCE_NAME, audiencePerContact: AUDIENCE_NAME, httpPerItem: HTTP_AUDIENCE_NAME, httpBodies: BODIES_AUDIENCE_NAME };
 
 async function measure(step: Step, n8n: LocalN8n, tools: ReturnType<typeof provisionN8n>, sandbox: Sandbox): Promise<RunRecord> {
 	sandbox.reset();

@@ -16,7 +16,16 @@ export interface NodeRunSummary {
 	executionStatus?: string;
 	error?: { message?: string; description?: string };
 	/** Items per output; `items` only when the output was small enough to keep. */
-	outputs: Array<{ count: number; items?: Array<{ json: Record<string, any>; pairedItem?: unknown }> }>;
+	outputs: Array<{
+		count: number;
+		items?: Array<{ json: Record<string, any>; pairedItem?: unknown }>;
+		/** Read from n8n's database only (savedExecution.ts): items paired to the input item at their own position alone. */
+		pairedToOwnInput?: number;
+		/** Read from n8n's database only: items holding every field of the input item they are paired to, with its values. */
+		carryingInputFields?: number;
+		/** Read from n8n's database only: the first 3, middle and last items with their positions. */
+		samples?: Array<{ index: number; item: { json: Record<string, any>; pairedItem?: unknown } }>;
+	}>;
 }
 
 export interface RunSummary {

@@ -7,7 +7,8 @@ import type { RunSummary } from './runDataSummary';
  * The run as n8n saved it in its database. Used when `n8n execute` could not print the run data
  * (at 1,000,000 items in and 1,000,000 out the pretty JSON exceeds V8's largest string): the
  * workflow itself ran, and n8n stored its run data before printing it. An output's items are kept
- * when they are few and small (up to 1,000 items and 1 MB), otherwise only counted.
+ * when they are few and small (up to 1,000 items and 1 MB), otherwise only counted; for every output,
+ * a few sampled items and how many items are paired to their own input item and carry its fields.
  */
 export function readSavedRun(n8n: LocalN8n, tools: Toolchain, workflowId: string): RunSummary | undefined {
 	const script = `
@@ -17,16 +18,55 @@ export function readSavedRun(n8n: LocalN8n, tools: Toolchain, workflowId: string
 		const row = db.prepare('SELECT e.status, d.data FROM execution_entity e LEFT JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = ? ORDER BY e.id DESC LIMIT 1').get(${JSON.stringify(workflowId)});
 		if (!row || !row.data) { console.log('null'); process.exit(0); }
 		const resultData = parse(row.data).resultData;
+		const runData = resultData.runData || {};
+		// The items the node received: output 0 of the node its first source names.
+		const inputOf = (first) => {
+			const source = first.source && first.source[0];
+			const previous = source && runData[source.previousNode];
+			const main = previous && previous[source.previousNodeRun || 0] && previous[source.previousNodeRun || 0].data && previous[source.previousNodeRun || 0].data.main;
+			return main ? main[source.previousNodeOutput || 0] : undefined;
+		};
+		const pairOf = (item) => {
+			const paired = Array.isArray(item.pairedItem) ? (item.pairedItem.length === 1 ? item.pairedItem[0] : undefined) : item.pairedItem;
+			return paired && typeof paired.item === 'number' && !paired.input ? paired.item : undefined;
+		};
+		// Of an output's items, how many are paired to the input item at their own position alone, and how many
+		// carry every field of the input item they are paired to (same values); a few items kept as samples.
+		const pairing = (out, input) => {
+			let pairedToOwnInput = 0;
+			let carryingInputFields = 0;
+			for (let i = 0; i < out.length; i++) {
+				const k = pairOf(out[i]);
+				if (k === undefined) continue;
+				if (k === i) pairedToOwnInput++;
+				const source = input && input[k];
+				if (!source) continue;
+				const json = out[i].json || {};
+				let carries = true;
+				for (const [key, value] of Object.entries(source.json || {})) {
+					const held = json[key];
+					if (held !== value && JSON.stringify(held) !== JSON.stringify(value)) { carries = false; break; }
+				}
+				if (carries) carryingInputFields++;
+			}
+			const at = [...new Set([0, 1, 2, Math.floor(out.length / 2), out.length - 1])].filter((i) => i >= 0 && i < out.length);
+			return { pairedToOwnInput, carryingInputFields, samples: at.map((index) => ({ index, item: out[index] })) };
+		};
 		const nodes = {};
-		for (const [name, runs] of Object.entries(resultData.runData || {})) {
+		for (const [name, runs] of Object.entries(runData)) {
 			const first = runs[0] || {};
+			const input = inputOf(first);
 			nodes[name] = {
 				executionTime: first.executionTime,
 				startTime: first.startTime,
 				executionStatus: first.executionStatus,
 				error: first.error && { message: first.error.message, description: first.error.description },
 				outputs: ((first.data && first.data.main) || []).map((out) =>
-					Array.isArray(out) ? (out.length <= 1000 && JSON.stringify(out).length <= 1048576 ? { count: out.length, items: out } : { count: out.length }) : { count: 0 }),
+					Array.isArray(out)
+						? out.length <= 1000 && JSON.stringify(out).length <= 1048576
+							? { count: out.length, items: out, ...pairing(out, input) }
+							: { count: out.length, ...pairing(out, input) }
+						: { count: 0 }),
 			};
 		}
 		const error = resultData.error && { message: resultData.error.message, description: resultData.error.description };

@@ -5,17 +5,18 @@ import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec, TYPED
  * The ways the benchmark sends the same generated items, each as a workflow
  * Manual Trigger -> Code "Items" (N items `{ id, plan, score, since }`) -> the measured node(s).
  */
-export type Way = 'audience' | 'httpPerItem' | 'passThrough' | 'floor' | 'httpBodies';
+export type Way = 'audience' | 'audiencePerContact' | 'httpPerItem' | 'passThrough' | 'floor' | 'httpBodies';
 
 export const WAYS: Record<Way, { label: string; short: string; nodes: string[] }> = {
 	audience: { label: '(a) Audience node, Batch update', short: 'Audience node', nodes: ['Audience'] },
+	audiencePerContact: { label: '(a2) Audience node v2, one item per contact', short: 'Audience node v2, per contact', nodes: ['Audience'] },
 	httpPerItem: { label: '(b) HTTP Request, 1 request per item', short: 'HTTP Request, 1 per item', nodes: ['HTTP Request'] },
 	passThrough: { label: '(c) pass-through (No Op)', short: 'pass-through', nodes: ['Pass Through'] },
 	floor: { label: '(d) floor: Code node, same work, no sending', short: 'floor (Code node, no sending)', nodes: ['Floor'] },
 	httpBodies: { label: '(e) Code node bodies of 10,000 + HTTP Request', short: 'Code bodies + HTTP Request', nodes: ['Bodies', 'Send Bodies'] },
 };
 
-export const ALL_WAYS: Way[] = ['audience', 'httpPerItem', 'passThrough', 'floor', 'httpBodies'];
+export const ALL_WAYS: Way[] = ['audience', 'audiencePerContact', 'httpPerItem', 'passThrough', 'floor', 'httpBodies'];
 
 export const AUDIENCE_NAME = 'bench_audience';
 export const HTTP_AUDIENCE_NAME = 'bench_http';
@@ -47,11 +48,16 @@ export function expectedMember(i: number): Record<string, unknown> {
 	return { plan: ['free', 'pro', 'team'][i % 3], score: i % 1000, 'date(since)': generatedSince(i).replace('.000Z', 'Z') };
 }
 
-/** (a) Batch update, add, with 3 typed attributes mapped from each item. */
-function audienceUpdate(): NodeSpec {
+/**
+ * (a) Batch update, add, with 3 typed attributes mapped from each item. Node version 1 outputs one
+ * item per request; (a2) the same node at version 2, whose default output is one item per contact
+ * (the input item's fields plus audience, outcome and indexingToken).
+ */
+function audienceUpdate(typeVersion: 1 | 2 = 1): NodeSpec {
 	return {
 		name: WAYS.audience.nodes[0],
 		type: AUDIENCE,
+		typeVersion,
 		parameters: {
 			resource: 'batch',
 			operation: 'update',
@@ -178,7 +184,8 @@ export function workflowId(way: Way, count: number): string {
 
 export function benchWorkflow(way: Way, count: number, sandboxUrl: string): WorkflowJson {
 	const chain: Record<Way, () => NodeSpec[]> = {
-		audience: () => [audienceUpdate()],
+		audience: () => [audienceUpdate(1)],
+		audiencePerContact: () => [audienceUpdate(2)],
 		httpPerItem: () => [httpRequestPerItem(sandboxUrl)],
 		passThrough: () => [passThrough()],
 		floor: () => [floor()],

@@ -21,14 +21,12 @@ export class Audience implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		// `hide`, not `show`: when every Platform value shows exactly one credential, n8n takes
+		// Platform for the credential-type selector, hides it and sets it from the credential it picks.
 		credentials: [
-			{ name: 'batchApi', required: true, displayOptions: { show: { resource: ['batch'] } } },
-			{
-				name: 'batchCustomAudienceApi',
-				required: true,
-				displayOptions: { show: { resource: ['batchCustomAudience'] } },
-			},
-			{ name: 'commBoxApi', required: true, displayOptions: { show: { resource: ['commBox'] } } },
+			{ name: 'batchApi', required: true, displayOptions: { hide: { resource: ['batchCustomAudience', 'commBox'] } } },
+			{ name: 'batchCustomAudienceApi', required: true, displayOptions: { hide: { resource: ['batch', 'commBox'] } } },
+			{ name: 'commBoxApi', required: true, displayOptions: { hide: { resource: ['batch', 'batchCustomAudience'] } } },
 		],
 		properties: platformDescription,
 	};

@@ -1,8 +1,10 @@
 /**
  * The n8n editor (`n8n start` with the built package installed as users install it, and the
  * sandbox) driven in Debian's Chromium, the way a marketer meets the nodes: node search, the panel
- * of every operation against the README, the audience lists, the credentials' Test, running the
- * flagship example. One n8n for the whole file, one page reused; screenshots go to .tmp/browser/.
+ * of every operation against the README, the Operation lists, the audience lists, the credentials'
+ * Test, running the flagship example, a sync built from an empty workflow in the panels and run, and
+ * the trigger's audience list per platform. One n8n for the whole file, one page reused; screenshots
+ * go to .tmp/browser/.
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
@@ -46,7 +48,18 @@ const panelsWorkflow: WorkflowJson = {
 	})),
 	connections: {},
 };
-/** The trigger as a new node is (version 2), and as a workflow saved with version 1 has it. */
+/** An Audience node as version 2 (new nodes) saves it, for the Operation list of each platform. */
+const AUDIENCE_V2 = 'Audience v2';
+panelsWorkflow.nodes.push({
+	id: 'audience-v2',
+	name: AUDIENCE_V2,
+	type: AUDIENCE,
+	typeVersion: 2,
+	position: [1800, 0],
+	parameters: { resource: 'batch', operation: 'update' },
+	credentials: CREDENTIAL_REFS.batch,
+});
+/** The trigger as workflows saved with version 2 and with version 1 have it (version 3 is built from the nodes panel below). */
 const TRIGGERS = { 'Trigger v2': { typeVersion: 2, platform: 'batch' }, 'Trigger v1': { typeVersion: 1, resource: 'batchCustomAudience' } };
 panelsWorkflow.nodes.push(
 	...Object.entries(TRIGGERS).map(([name, { typeVersion, ...parameters }], i) => ({
@@ -143,28 +156,53 @@ async function choose(ndv: Locator, parameter: string, option: string): Promise<
 	await page.getByRole('option').filter({ has: page.getByText(option, { exact: true }) }).first().click();
 }
 
+/** A pattern matching exactly `text`. */
+const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&')}$`);
+
+/** The entry of the nodes panel (n8n's node creator) named exactly `name`. */
+const nodesPanelEntry = (name: string) => page.getByTestId('node-creator').getByTestId('node-creator-item-name').filter({ hasText: exactly(name) }).first();
+
+/** Types `query` in the nodes panel's search as a user does, and returns the entry `name` it finds. */
+async function searchNodes(query: string, name: string): Promise<Locator> {
+	const search = page.getByPlaceholder('Search nodes...');
+	const entry = nodesPanelEntry(name);
+	// Emptied first, so the entry found below is the answer to this query, not to the previous one.
+	await search.fill('');
+	await entry.waitFor({ state: 'hidden' });
+	await search.fill(query);
+	await entry.waitFor();
+	return entry;
+}
+
+/** The titles of the options a parameter's list offers (descriptions left out), shot while open if named; the list is closed again. */
+async function listedOptions(ndv: Locator, parameter: string, shotName?: string): Promise<string[]> {
+	await ndv.getByTestId(`parameter-input-${parameter}`).click();
+	const options = page.getByRole('option');
+	await options.first().waitFor();
+	const titles = (await options.allInnerTexts()).map((text) => text.trim().split('\n')[0]);
+	if (shotName) await shot(shotName);
+	await page.keyboard.press('Escape');
+	await options.first().waitFor({ state: 'hidden' });
+	return titles;
+}
+
 describe('node search', () => {
-	it.each(['Audience', 'Batch', 'CommBox'])('"%s" finds the Audience node with its description', async (query) => {
-		// One new workflow and one open node panel for the three searches: only the query changes.
+	// The app's name, its platforms, and words a marketer looks for (the node's codex aliases).
+	it.each(['Audience', 'Batch', 'CommBox', 'indexing', 'segment', 'contacts'])('"%s" finds the Audience node with its description', async (query) => {
+		// One new workflow and one open node panel for the searches: only the query changes.
 		if (!(await page.getByTestId('node-creator').isVisible())) {
 			await page.goto(`${editor}/workflow/new`, { waitUntil: 'domcontentloaded' });
 			await page.getByTestId('canvas-add-button').click();
 		}
-		const entry = page.getByTestId('node-creator').getByTestId('node-creator-item-name').filter({ hasText: /^Audience$/ });
-		// Emptied first, so the entry found below is the answer to this query, not to the previous one.
-		await page.getByPlaceholder('Search nodes...').fill('');
-		await entry.first().waitFor({ state: 'hidden' });
-		await page.getByPlaceholder('Search nodes...').fill(query);
-		await entry.first().waitFor();
+		const entry = await searchNodes(query, 'Audience');
 		const description = await entry
-			.first()
 			.evaluate((name) => (name.closest(':has([data-test-id="node-creator-item-description"])')?.querySelector('[data-test-id="node-creator-item-description"]') as unknown as Shown | null)?.innerText);
 		expect(description).toBe(APP_DESCRIPTION);
 		await shot(`search-${query}`);
 	});
 
 	it('the Audience entry lists the trigger as "When audience indexing finishes", and the 15 operations', async () => {
-		await page.getByTestId('node-creator').getByTestId('node-creator-item-name').filter({ hasText: /^Audience$/ }).first().click();
+		await nodesPanelEntry('Audience').click();
 		const creator = page.getByTestId('node-creator');
 		await creator.getByText('When audience indexing finishes', { exact: true }).waitFor();
 		await expect(creator.getByText('On new Audience event').count()).resolves.toBe(0);
@@ -237,16 +275,28 @@ describe('panels', () => {
 			const ndv = await openNode(name);
 			// Poll Times is n8n's own, on every polling trigger.
 			expect(await parameterLabels(ndv)).toEqual(['Poll Times', 'Event', 'Platform', 'Watch']);
-			await ndv.getByTestId(`parameter-input-${typeVersion === 2 ? 'platform' : 'resource'}`).click();
-			const options = page.getByRole('option');
-			await options.first().waitFor();
-			const titles = (await options.allInnerTexts()).map((text) => text.trim().split('\n')[0]);
-			expect(titles).toEqual(['Batch', 'Batch Custom Audience (Legacy)']);
-			await shot(`trigger-platform-${name.replace(/[^A-Za-z0-9]+/g, '-')}`);
-			await page.keyboard.press('Escape');
+			const shotName = `trigger-platform-${name.replace(/[^A-Za-z0-9]+/g, '-')}`;
+			expect(await listedOptions(ndv, typeVersion === 2 ? 'platform' : 'resource', shotName)).toEqual(['Batch', 'Batch Custom Audience (Legacy)']);
 			await closeNode();
 		},
 	);
+
+	// n8n adds its "Custom API Call" to the Operation list of a node whose `version` is a number
+	// equal to its defaultVersion; the Audience node's is [1, 2]: neither saved nor new nodes get it.
+	it.each(
+		Object.keys(PLATFORMS).flatMap((platform): Array<[string, number, string]> => [
+			[platform, 1, nodeName(panels.find((row) => row.platform === platform)!)],
+			[platform, 2, AUDIENCE_V2],
+		]),
+	)('%s: the Operation list of a version %d node offers the README operations and no "Custom API Call"', async (platform, version, node) => {
+		const ndv = await openNode(node);
+		if (version === 2) await choose(ndv, 'resource', platform);
+		const shotName = `operations-${platform.replace(/[^A-Za-z]+/g, '-')}-v${version}`;
+		const listed = await listedOptions(ndv, 'operation', shotName);
+		expect(listed).not.toContain('Custom API Call');
+		expect([...listed].sort()).toEqual(panels.filter((row) => row.platform === platform).map((row) => row.operation).sort());
+		await closeNode();
+	});
 
 	it('Check Indexing starts with Audience {{ $json.audience }}; switched to from another operation, it keeps the value and says how to chain', async () => {
 		const audienceShown = async (ndv: Locator) => {
@@ -345,6 +395,248 @@ describe('the flagship example run from the editor', () => {
 		const ndv = await openNode('Sync to Batch audience');
 		await ndv.getByText('5,000 items → 1 request: 5,000 ids accepted, 0 duplicates collapsed, 0 invalid').waitFor();
 		await shot('flagship-summary-hint');
+		await closeNode();
+	});
+});
+
+/** The names of the canvas's nodes, in the order n8n lists them. */
+const canvasNodeNames = async () => await page.getByTestId('canvas-node').evaluateAll((nodes) => nodes.map((node) => (node as unknown as { dataset: { nodeName: string } }).dataset.nodeName));
+
+/**
+ * Adds a node the way a user does: the empty canvas's "+" for the first one, else the "+" after the
+ * node `after` (which connects the new node to it); then the nodes panel's search, the entry, and
+ * the action if any. Returns the name n8n gave the new node.
+ */
+async function addNode(step: { after?: string; query: string; entry: string; action?: string }): Promise<string> {
+	const before = await canvasNodeNames();
+	if (step.after) {
+		// Each node lands to the right of the last one: the view is fitted first, as the user would scroll.
+		await page.getByTestId('zoom-to-fit').click();
+		await page.locator(`[data-test-id="canvas-node-output-handle"][data-node-name="${step.after}"]`).getByTestId('canvas-handle-plus').click();
+	} else {
+		await page.getByTestId('canvas-add-button').click();
+	}
+	await (await searchNodes(step.query, step.entry)).click();
+	if (step.action) await page.getByTestId('node-creator').getByText(step.action, { exact: true }).click();
+	await page.getByTestId('canvas-node').nth(before.length).waitFor();
+	const added = (await canvasNodeNames()).filter((name) => !before.includes(name));
+	expect(added).toHaveLength(1);
+	return added[0];
+}
+
+/** The value an input of the panel shows (the first input of the parameter). */
+const shownValue = async (ndv: Locator, parameter: string) => await ndv.getByTestId(`parameter-input-${parameter}`).locator('input').first().inputValue();
+const shownCredential = async () => await page.getByTestId('node-credentials-select').locator('input').first().inputValue();
+
+/** Chooses a credential in the panel's Credential list by its name. */
+async function chooseCredential(name: string): Promise<void> {
+	await page.getByTestId('node-credentials-select').click();
+	await page.getByRole('option').filter({ hasText: name }).first().click();
+	await expect(shownCredential()).resolves.toBe(name);
+}
+
+/** The credentials the panel's Credential list offers, each as "name · type". */
+async function offeredCredentials(): Promise<string[]> {
+	await page.getByTestId('node-credentials-select').click();
+	const options = page.getByRole('option');
+	await options.first().waitFor();
+	const offered = (await options.allInnerTexts()).map((text) => text.trim().split('\n').map((line) => line.trim()).filter(Boolean).join(' · '));
+	await page.keyboard.press('Escape');
+	await options.first().waitFor({ state: 'hidden' });
+	return offered;
+}
+
+/** The panel shows the README's fields for this platform and operation, with them chosen. */
+async function expectOperationPanel(ndv: Locator, platform: string, operation: string): Promise<void> {
+	const row = panels.find((r) => r.platform === platform && r.operation === operation);
+	if (!row) throw new Error(`The README panel table has no row ${platform} · ${operation}`);
+	expect(await parameterLabels(ndv)).toEqual(['Platform', 'Operation', ...row.fields]);
+	expect([await shownValue(ndv, 'resource'), await shownValue(ndv, 'operation')]).toEqual([platform, operation]);
+}
+
+/** Picks an audience in the panel's Audience "From List". */
+async function pickAudience(ndv: Locator, listed: string): Promise<void> {
+	await ndv.getByTestId('rlc-input').first().click();
+	await page.getByTestId('rlc-item').filter({ hasText: listed }).first().click();
+	await expect(ndv.getByTestId('rlc-input').first().inputValue()).resolves.toContain(listed);
+}
+
+describe('a marketer builds a sync from an empty workflow', () => {
+	/** 50 contacts; their phones written in five ways, all of them French mobile numbers 06 12 34 56 NN. */
+	const CONTACTS_CODE = [
+		"const phones = [(nn) => '+33 6 12 34 56 ' + nn, (nn) => '+336123456' + nn, (nn) => '0033 6 12 34 56 ' + nn, (nn) => '+33 6-12-34-56-' + nn, (nn) => '+33.6.12.34.56.' + nn];",
+		'return Array.from({ length: 50 }, (_, i) => {',
+		"  const nn = String(i).padStart(2, '0');",
+		"  return { json: { id: 'contact_' + nn, email: 'contact' + nn + '@example.com', phone: phones[i % phones.length](nn) } };",
+		'});',
+	].join('\n');
+	const contactIds = Array.from({ length: 50 }, (_, i) => `contact_${String(i).padStart(2, '0')}`);
+	const phone1s = Array.from({ length: 50 }, (_, i) => `336123456${String(i).padStart(2, '0')}`);
+
+	it(
+		'Manual Trigger → Code → Batch Update → Check Indexing (Wait Until Done) → CommBox Replace Static, built in the panels, runs: 50 members, 50 rows, the banners',
+		async () => {
+			sandbox.reset();
+			await page.goto(`${editor}/workflow/new`, { waitUntil: 'domcontentloaded' });
+			await page.getByTestId('canvas-add-button').waitFor();
+			await shot('build-01-empty-workflow');
+
+			const trigger = await addNode({ query: 'manual', entry: 'Manual Trigger' });
+			await shot('build-02-manual-trigger');
+
+			const code = await addNode({ after: trigger, query: 'code', entry: 'Code', action: 'Code in JavaScript' });
+			let ndv = page.getByTestId('ndv');
+			const editorContent = ndv.getByTestId('parameter-input-jsCode').locator('.cm-content');
+			await editorContent.click();
+			await page.keyboard.press('ControlOrMeta+a');
+			await page.keyboard.press('Delete');
+			// Typed as a paste (the code editor would otherwise close brackets and indent on its own).
+			await page.keyboard.insertText(CONTACTS_CODE);
+			await expect(editorContent.innerText()).resolves.toContain("phones[i % phones.length](nn)");
+			await shot('build-03-code');
+			await closeNode();
+
+			// Batch · Update: the action chosen in the nodes panel sets Platform and Operation.
+			const update = await addNode({ after: code, query: 'Audience', entry: 'Audience', action: 'Update audience members' });
+			ndv = page.getByTestId('ndv');
+			await ndv.getByTestId('node-parameters').waitFor();
+			await shot('build-04-batch-update-added');
+			await expectOperationPanel(ndv, 'Batch', 'Update');
+			await chooseCredential('Batch sandbox');
+			await pickAudience(ndv, 'sandbox_audience');
+			// Custom User ID keeps its default.
+			await expect(ndv.getByTestId('parameter-input-userId').innerText()).resolves.toContain('{{ $json.id }}');
+			await shot('build-05-batch-update');
+			await closeNode();
+
+			const check = await addNode({ after: update, query: 'Audience', entry: 'Audience', action: 'Check indexing of an audience write' });
+			ndv = page.getByTestId('ndv');
+			await ndv.getByTestId('node-parameters').waitFor();
+			await expectOperationPanel(ndv, 'Batch', 'Check Indexing');
+			await chooseCredential('Batch sandbox');
+			await ndv.getByTestId('collection-parameter-add').click();
+			await page.getByTestId('collection-parameter-option').filter({ hasText: 'Wait Until Done' }).click();
+			const waitUntilDone = ndv.getByTestId('parameter-input-waitUntilDone');
+			await waitUntilDone.locator('.el-switch').click();
+			await expect(waitUntilDone.locator('[role="switch"]').getAttribute('aria-checked')).resolves.toBe('true');
+			await shot('build-06-check-indexing');
+			await closeNode();
+
+			const replace = await addNode({ after: check, query: 'Audience', entry: 'Audience', action: 'Replace a static audience' });
+			ndv = page.getByTestId('ndv');
+			await ndv.getByTestId('node-parameters').waitFor();
+			await expectOperationPanel(ndv, 'CommBox', 'Replace Static');
+			await chooseCredential('CommBox sandbox');
+			await pickAudience(ndv, '(1001)');
+			await expect(ndv.getByTestId('parameter-input-phone').innerText()).resolves.toContain('{{ $json.phone }}');
+			await shot('build-07-commbox-replace-static');
+			await closeNode();
+
+			// Adding each node after the previous one wired them in sequence; nothing else is connected.
+			const chain = [trigger, code, update, check, replace];
+			await page.getByTestId('zoom-to-fit').click();
+			const edges = await page.getByTestId('edge').evaluateAll((all) =>
+				all.map((edge) => {
+					const { sourceNodeName, targetNodeName } = (edge as unknown as { dataset: Record<string, string> }).dataset;
+					return `${sourceNodeName} → ${targetNodeName}`;
+				}),
+			);
+			expect(edges.sort()).toEqual(chain.slice(1).map((name, i) => `${chain[i]} → ${name}`).sort());
+			await shot('build-08-workflow');
+
+			await page.getByTestId('execute-workflow-button').click();
+			const status = (name: string, state: 'success' | 'error') => canvasNode(name).locator(`[data-test-id="canvas-node-status-${state}"]`);
+			await status(replace, 'success').or(page.locator('[data-test-id="canvas-node-status-error"]')).first().waitFor({ timeout: 240_000 });
+			await shot('build-09-executed');
+			const succeeded = await Promise.all(chain.map(async (name) => `${name}: ${(await status(name, 'success').count()) === 1 ? 'success' : 'no success'}`));
+			expect(succeeded).toEqual(chain.map((name) => `${name}: success`));
+
+			await sandbox.whenIdle();
+			const state = sandbox.state();
+			expect(Object.keys(state.batch.audiences.sandbox_audience.members).sort()).toEqual(contactIds);
+			expect(state.batch.audiences.sandbox_audience.nb_ids).toBe(50);
+			expect(state.commBox.audiences['1001'].rows.map((row) => row.phone1).sort()).toEqual(phone1s);
+
+			ndv = await openNode(update);
+			await ndv.getByTestId('output-panel').getByText('50 items → 1 request: 50 ids accepted, 0 duplicates collapsed, 0 invalid', { exact: true }).waitFor();
+			await shot('build-10-update-banner');
+			await closeNode();
+
+			ndv = await openNode(replace);
+			await ndv.getByTestId('output-panel').getByText('50 items → 1 file of 50 rows accepted, 0 duplicates collapsed, 0 invalid', { exact: true }).waitFor();
+			// Its input, Check Indexing's output: the contacts' fields, and the write applied (Wait Until Done).
+			const input = await ndv.getByTestId('ndv-input-panel').innerText();
+			for (const shown of ['contact_00', 'indexingState', 'APPLIED']) expect(input).toContain(shown);
+			await shot('build-11-commbox-banner');
+			await closeNode();
+		},
+		6 * 60_000,
+	);
+});
+
+describe('the Audience Trigger added from the nodes panel (version 3)', () => {
+	const AUDIENCE_LISTS = { Batch: 'batchAudiences', 'Batch Custom Audience (Legacy)': 'customAudiences' };
+	const CREDENTIAL_TYPES = { Batch: 'Batch API', 'Batch Custom Audience (Legacy)': 'Batch Custom Audience API' };
+
+	it('switching Platform shows that platform\'s own audience list (empty for a new node) and its credential', async () => {
+		sandbox.reset();
+		// An audience only Batch has, so that the two platforms' lists differ.
+		const created = await fetch(`${sandbox.url}/2.11/audiences/create`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${sandbox.credentials.batchRestKey}`, 'X-Batch-Project': sandbox.credentials.batchProjectKey, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ name: 'newsletter', display_name: 'Newsletter', type: 'custom_ids' }),
+		});
+		expect(created.status).toBeLessThan(300);
+
+		await page.goto(`${editor}/workflow/new`, { waitUntil: 'domcontentloaded' });
+		await addNode({ query: 'Audience', entry: 'Audience', action: 'When audience indexing finishes' });
+		const ndv = page.getByTestId('ndv');
+		await ndv.getByTestId('node-parameters').waitFor();
+		await expect(ndv.getByTestId('node-version').innerText()).resolves.toContain('version 3');
+		await choose(ndv, 'watch', 'Selected Audiences');
+
+		const listOf = (platform: keyof typeof AUDIENCE_LISTS) => ndv.getByTestId(`fixed-collection-${AUDIENCE_LISTS[platform]}`);
+		const sandboxAudiences = {
+			Batch: () => Object.keys(sandbox.state().batch.audiences),
+			'Batch Custom Audience (Legacy)': () => Object.keys(sandbox.state().customAudience.audiences),
+		};
+		for (const platform of ['Batch', 'Batch Custom Audience (Legacy)'] as const) {
+			const other = platform === 'Batch' ? 'Batch Custom Audience (Legacy)' : 'Batch';
+			if (platform !== 'Batch') await choose(ndv, 'platform', platform);
+			await listOf(platform).waitFor();
+			await page.getByRole('option').first().waitFor({ state: 'hidden' });
+			const slug = platform.replace(/[^A-Za-z]+/g, '-');
+			await shot(`trigger-v3-${slug}`);
+			expect(await shownValue(ndv, 'platform')).toBe(platform);
+			// The platform's own list, empty, and never the other platform's.
+			await expect(listOf(platform).innerText()).resolves.toContain('Currently no items exist');
+			await expect(listOf(other).count()).resolves.toBe(0);
+			// Credentials of this platform's type only (the sandbox's, and any created by the credential tests).
+			const offered = await offeredCredentials();
+			expect([...new Set(offered.map((credential) => credential.split(' · ')[1]))]).toEqual([CREDENTIAL_TYPES[platform]]);
+			const sandboxCredential = platform === 'Batch' ? 'Batch sandbox' : 'Batch Custom Audience sandbox';
+			expect(offered).toContain(`${sandboxCredential} · ${CREDENTIAL_TYPES[platform]}`);
+			// n8n fills the credential of a new node, not the one a changed Platform asks for: the user picks it.
+			await chooseCredential(sandboxCredential);
+
+			// Its picker lists this platform's audiences.
+			await listOf(platform).getByTestId('fixed-collection-add').click();
+			await listOf(platform).getByTestId('rlc-input').first().click();
+			const items = page.getByTestId('rlc-item');
+			await items.first().waitFor();
+			const listed = (await items.allInnerTexts()).map((text) => text.trim());
+			const expected = sandboxAudiences[platform]();
+			expect(listed).toHaveLength(expected.length);
+			for (const audience of expected) expect(listed.some((text) => text.includes(audience))).toBe(true);
+			await items.filter({ hasText: 'sandbox_audience' }).click();
+			await shot(`trigger-v3-${slug}-picked`);
+		}
+		// Back on Batch: its list never shows the legacy pick.
+		await choose(ndv, 'platform', 'Batch');
+		await listOf('Batch').waitFor();
+		await page.getByRole('option').first().waitFor({ state: 'hidden' });
+		await expect(listOf('Batch Custom Audience (Legacy)').count()).resolves.toBe(0);
+		await shot('trigger-v3-back-to-Batch');
 		await closeNode();
 	});
 });

@@ -347,12 +347,16 @@ describe('an error workflow in a running n8n (alert-on-failure)', () => {
 		});
 		const message = event.json.execution.error.message as string;
 		expect(message).toBe('Item 1: missing id: the "Custom User ID" field gave nothing. Nothing was sent.');
+		// The details say where the items came from, for the id to be mapped from there.
+		const description = event.json.execution.error.description as string;
+		expect(description).toContain('The items this node received come from "CRM export received"');
 
 		expect(smtp.mails).toHaveLength(1);
 		const [mail] = smtp.mails;
 		expect(mail.subject).toBe('n8n: "Nightly CRM sync" failed');
 		expect(mail.text).toContain('The workflow "Nightly CRM sync" failed at the node "Sync to Batch audience".');
 		expect(mail.text).toContain(message);
+		expect(mail.text).toContain(description.split('\n')[0]);
 		expect(mail.text).toContain(`/workflow/${FAILING}/executions/${failed.id}`);
 		// Nothing reached the audience.
 		expect(sandbox.requests().filter((r) => r.method !== 'GET')).toEqual([]);

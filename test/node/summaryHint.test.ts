@@ -66,7 +66,7 @@ const hintsOf = (run: Awaited<ReturnType<typeof runWorkflow>>, node = 'Audience'
 const banner = (message: string, type: 'info' | 'warning') => ({ message, type, location: 'outputPane' });
 
 const STILL_INDEXING = banner(
-	'Batch is still applying these changes (usually within minutes). To continue only once they are applied, turn on "Wait for Indexing" in the options, or add a Check Indexing step with "Wait Until Done".',
+	'Batch is still applying these changes (usually within minutes). A Check Indexing step with "Wait Until Done", or the option "Wait for Indexing", makes the workflow continue only once they are applied.',
 	'info',
 );
 

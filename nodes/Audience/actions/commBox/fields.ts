@@ -1,6 +1,6 @@
 import type { INodePropertyOptions, INodeProperties } from 'n8n-workflow';
 import { COUNTRIES } from '../../engine';
-import { maxRetriesOption, minimumShareOption, optionsCollection } from '../shared/fields';
+import { maxRetriesOption, minimumShareOption, optionsCollection, outputOption } from '../shared/fields';
 
 /** Fields of the CommBox file uploads (Replace Static, Create Static). */
 type Show = { resource: string[]; operation: string[] };
@@ -135,24 +135,14 @@ export function uploadOptions(show: Show, replace: boolean): INodeProperties {
 		},
 		maxRetriesOption,
 		...(replace ? [minimumShareOption] : []),
-		{
-			displayName: 'Output',
-			name: 'outputMode',
-			type: 'options',
-			options: [
-				{
-					name: 'One Item per Contact',
-					value: 'perContact',
-					description: "Each contact in the file comes out with its own fields, the audience ID and the outcome (the default of new nodes)",
-				},
-				{
-					name: 'One Item per File',
-					value: 'perRequest',
-					description: 'A summary of the upload: rows, columns, duplicates collapsed, file name and size',
-				},
-			],
-			default: 'perContact',
-			description: 'What the node outputs. Nodes added before version 2 output one item per file unless this is set.',
-		},
+		outputOption(
+			{
+				name: 'One Item per Contact',
+				value: 'perContact',
+				description: 'Each contact in the file comes out with its own fields, the audience ID and the outcome (the default of new nodes)',
+			},
+			[{ name: 'One Item per File', value: 'perRequest', description: 'A summary of the upload: rows, columns, duplicates collapsed, file name and size' }],
+			'file',
+		),
 	]);
 }

@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { DEFAULT_MINIMUM_SHARE } from './replaceGuards';
 import { DEFAULT_REPLACE_APPLY_TIMEOUT_S, DEFAULT_REQUESTS_IN_FLIGHT } from './sync/target';
 
@@ -239,6 +239,21 @@ export const minimumShareOption: INodeProperties = {
 		'Refuse a replace that would leave fewer members than this share of the current size (e.g. 50 refuses 1,000 → 100). 0 turns the guard off.',
 };
 
+/**
+ * The Output option: one item per contact (the default of node version 2) or a summary; `summary`
+ * names what version 1 nodes output one item per ("request", "file").
+ */
+export function outputOption(perContact: INodePropertyOptions, summaries: INodePropertyOptions[], summary: string): INodeProperties {
+	return {
+		displayName: 'Output',
+		name: 'outputMode',
+		type: 'options',
+		options: [perContact, ...summaries],
+		default: 'perContact',
+		description: `What the node outputs. Nodes added before version 2 output one item per ${summary} unless this is set; one item per ${summary} uses the least memory on very large syncs.`,
+	};
+}
+
 /** The Options collection of an operation. */
 export function optionsCollection(show: Show, options: INodeProperties[]): INodeProperties {
 	return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, displayOptions: { show }, options };
@@ -295,17 +310,14 @@ export function syncOptions(show: Show, replace: boolean): INodeProperties {
 			description:
 				'How many requests of one run may be under way at once. The first 429 (rate limited) answer drops the run to one at a time. A replace sends its first request alone.',
 		},
-		{
-			displayName: 'Output',
-			name: 'outputMode',
-			type: 'options',
-			options: [
-				{
-					name: 'One Item per Contact',
-					value: 'perContact',
-					description:
-						"Each input item comes out with its own fields, the audience, the outcome and the token, so the next nodes can use the contact's fields (the default of new nodes)",
-				},
+		outputOption(
+			{
+				name: 'One Item per Contact',
+				value: 'perContact',
+				description:
+					"Each input item comes out with its own fields, the audience, the outcome and the token, so the next nodes can use the contact's fields (the default of new nodes)",
+			},
+			[
 				{
 					name: 'One Item per Input Item (Summary)',
 					value: 'perItem',
@@ -317,10 +329,8 @@ export function syncOptions(show: Show, replace: boolean): INodeProperties {
 					description: 'A summary of each request sent: audience, token, counts of added, removed and collapsed IDs',
 				},
 			],
-			default: 'perContact',
-			description:
-				'What the node outputs. Nodes added before version 2 output one item per request unless this is set. One item per request uses the least memory on very large syncs.',
-		},
+			'request',
+		),
 		{
 			displayName: 'Wait for Indexing',
 			name: 'waitForIndexing',

@@ -51,7 +51,7 @@ function collapsedAndInvalid(plan: Pick<SyncPlan, 'requests'>, invalid: number):
  */
 export const STILL_INDEXING: Banner = {
 	message:
-		'Batch is still applying these changes (usually within minutes). To continue only once they are applied, turn on "Wait for Indexing" in the options, or add a Check Indexing step with "Wait Until Done".',
+		'Batch is still applying these changes (usually within minutes). A Check Indexing step with "Wait Until Done", or the option "Wait for Indexing", makes the workflow continue only once they are applied.',
 	type: 'info',
 };
 

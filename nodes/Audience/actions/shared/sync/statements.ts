@@ -68,7 +68,7 @@ function idsText(ids: number): string {
 }
 
 /** The requests whose answer was lost, and what to do. Empty when there is none. */
-export function unknownText(ledger: SyncLedger): string {
+function unknownText(ledger: SyncLedger): string {
 	const unknown = ledger.unknown;
 	if (unknown.length === 0) return '';
 	const total = ledger.plan.requests.length;
@@ -77,7 +77,7 @@ export function unknownText(ledger: SyncLedger): string {
 }
 
 /** `accepted: token a, token b (no token returned)`; or that none was, when nothing is unknown either. */
-export function acceptedText(ledger: SyncLedger): string {
+function acceptedText(ledger: SyncLedger): string {
 	const accepted = ledger.accepted;
 	const total = ledger.plan.requests.length;
 	if (accepted.length === 0) return ledger.unknown.length > 0 ? '' : `No request of this run was accepted by ${ledger.platform}.`;
@@ -183,7 +183,7 @@ function capitalize(text: string): string {
 const LISTED_RANGES = 20;
 
 /** Items by number (`1-10000, 20001, 20003-25000` for indexes 0-9999, 20000, 20002-24999), at most 20 ranges. */
-export function describeItemIndexes(indexes: number[]): string {
+function describeItemIndexes(indexes: number[]): string {
 	const ranges: string[] = [];
 	for (let i = 0; i < indexes.length; ) {
 		let j = i;
