@@ -1,5 +1,5 @@
 import { startSandbox, type Sandbox } from '../sandbox';
-import { LocalN8n, type WorkflowJson } from './n8n';
+import { type Credential, LocalN8n, type WorkflowJson } from './n8n';
 import { sandboxCredentials } from './workflows';
 
 /** One sandbox (in this process) and one real n8n (a child process) with the sandbox credentials. */
@@ -19,6 +19,47 @@ export async function startE2e(workflows: WorkflowJson[], indexingDelayMs = 100)
 export async function stopE2e(fixture: E2eFixture | undefined): Promise<void> {
 	fixture?.n8n.dispose();
 	await fixture?.sandbox.stop();
+}
+
+/** A served n8n's workflows, those of them published, and what else it needs. */
+export interface ServedSetup {
+	workflows: WorkflowJson[];
+	/** Ids of the workflows to publish (active): polling triggers and error workflows run only then. */
+	publish: string[];
+	/** Credentials to import besides the sandbox's. */
+	credentials?: Credential[];
+	/** Runs on the sandbox before n8n starts, e.g. to create the audiences a trigger's baseline holds. */
+	prepare?: (sandbox: Sandbox) => Promise<void>;
+	indexingDelayMs?: number;
+}
+
+/**
+ * `startE2e` for what `n8n execute` cannot run: the workflows imported (with the sandbox credentials
+ * and `credentials`), the `publish` ones published, and n8n served by `n8n start`. What started is
+ * stopped again when a step fails. Stop it with `stopServedE2e`.
+ */
+export async function startServedE2e({ workflows, publish, credentials = [], prepare, indexingDelayMs = 200 }: ServedSetup): Promise<E2eFixture> {
+	const sandbox = await startSandbox({ port: 0, indexingDelayMs });
+	let n8n: LocalN8n | undefined;
+	try {
+		await prepare?.(sandbox);
+		n8n = new LocalN8n();
+		await n8n.importCredentials([...sandboxCredentials(sandbox.url), ...credentials]);
+		await n8n.importWorkflows(workflows);
+		for (const id of publish) await n8n.publish(id);
+		await n8n.start();
+		return { sandbox, n8n };
+	} catch (error) {
+		await n8n?.stop();
+		n8n?.dispose();
+		await sandbox.stop();
+		throw error;
+	}
+}
+
+export async function stopServedE2e(fixture: E2eFixture | undefined): Promise<void> {
+	await fixture?.n8n.stop();
+	await stopE2e(fixture);
 }
 
 /**

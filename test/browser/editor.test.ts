@@ -424,6 +424,16 @@ async function addNode(step: { after?: string; query: string; entry: string; act
 	return added[0];
 }
 
+/**
+ * Adds an Audience node by the action the nodes panel lists it under (after the node `after`, if
+ * any); resolves with its name once its panel shows the parameters.
+ */
+async function addAudienceNode(action: string, after?: string): Promise<string> {
+	const name = await addNode({ after, query: 'Audience', entry: 'Audience', action });
+	await page.getByTestId('ndv').getByTestId('node-parameters').waitFor();
+	return name;
+}
+
 /** The value an input of the panel shows (the first input of the parameter). */
 const shownValue = async (ndv: Locator, parameter: string) => await ndv.getByTestId(`parameter-input-${parameter}`).locator('input').first().inputValue();
 const shownCredential = async () => await page.getByTestId('node-credentials-select').locator('input').first().inputValue();
@@ -452,6 +462,19 @@ async function expectOperationPanel(ndv: Locator, platform: string, operation: s
 	if (!row) throw new Error(`The README panel table has no row ${platform} · ${operation}`);
 	expect(await parameterLabels(ndv)).toEqual(['Platform', 'Operation', ...row.fields]);
 	expect([await shownValue(ndv, 'resource'), await shownValue(ndv, 'operation')]).toEqual([platform, operation]);
+}
+
+/**
+ * Adds an Audience node after the node `after` by its action in the nodes panel (a screenshot
+ * `shotWhenAdded` of it as added, if named), checks that its panel is the README's for the
+ * `panel` platform and operation, and chooses the credential. Resolves with the node's name.
+ */
+async function addOperation(step: { after: string; action: string; shotWhenAdded?: string; panel: [string, string]; credential: string }): Promise<string> {
+	const name = await addAudienceNode(step.action, step.after);
+	if (step.shotWhenAdded) await shot(step.shotWhenAdded);
+	await expectOperationPanel(page.getByTestId('ndv'), ...step.panel);
+	await chooseCredential(step.credential);
+	return name;
 }
 
 /** Picks an audience in the panel's Audience "From List". */
@@ -485,6 +508,7 @@ describe('a marketer builds a sync from an empty workflow', () => {
 			await shot('build-02-manual-trigger');
 
 			const code = await addNode({ after: trigger, query: 'code', entry: 'Code', action: 'Code in JavaScript' });
+			// The panel of whichever node is open: the Code node's now, then each node added after it.
 			let ndv = page.getByTestId('ndv');
 			const editorContent = ndv.getByTestId('parameter-input-jsCode').locator('.cm-content');
 			await editorContent.click();
@@ -497,23 +521,20 @@ describe('a marketer builds a sync from an empty workflow', () => {
 			await closeNode();
 
 			// Batch · Update: the action chosen in the nodes panel sets Platform and Operation.
-			const update = await addNode({ after: code, query: 'Audience', entry: 'Audience', action: 'Update audience members' });
-			ndv = page.getByTestId('ndv');
-			await ndv.getByTestId('node-parameters').waitFor();
-			await shot('build-04-batch-update-added');
-			await expectOperationPanel(ndv, 'Batch', 'Update');
-			await chooseCredential('Batch sandbox');
+			const update = await addOperation({
+				after: code,
+				action: 'Update audience members',
+				shotWhenAdded: 'build-04-batch-update-added',
+				panel: ['Batch', 'Update'],
+				credential: 'Batch sandbox',
+			});
 			await pickAudience(ndv, 'sandbox_audience');
 			// Custom User ID keeps its default.
 			await expect(ndv.getByTestId('parameter-input-userId').innerText()).resolves.toContain('{{ $json.id }}');
 			await shot('build-05-batch-update');
 			await closeNode();
 
-			const check = await addNode({ after: update, query: 'Audience', entry: 'Audience', action: 'Check indexing of an audience write' });
-			ndv = page.getByTestId('ndv');
-			await ndv.getByTestId('node-parameters').waitFor();
-			await expectOperationPanel(ndv, 'Batch', 'Check Indexing');
-			await chooseCredential('Batch sandbox');
+			const check = await addOperation({ after: update, action: 'Check indexing of an audience write', panel: ['Batch', 'Check Indexing'], credential: 'Batch sandbox' });
 			await ndv.getByTestId('collection-parameter-add').click();
 			await page.getByTestId('collection-parameter-option').filter({ hasText: 'Wait Until Done' }).click();
 			const waitUntilDone = ndv.getByTestId('parameter-input-waitUntilDone');
@@ -522,11 +543,7 @@ describe('a marketer builds a sync from an empty workflow', () => {
 			await shot('build-06-check-indexing');
 			await closeNode();
 
-			const replace = await addNode({ after: check, query: 'Audience', entry: 'Audience', action: 'Replace a static audience' });
-			ndv = page.getByTestId('ndv');
-			await ndv.getByTestId('node-parameters').waitFor();
-			await expectOperationPanel(ndv, 'CommBox', 'Replace Static');
-			await chooseCredential('CommBox sandbox');
+			const replace = await addOperation({ after: check, action: 'Replace a static audience', panel: ['CommBox', 'Replace Static'], credential: 'CommBox sandbox' });
 			await pickAudience(ndv, '(1001)');
 			await expect(ndv.getByTestId('parameter-input-phone').innerText()).resolves.toContain('{{ $json.phone }}');
 			await shot('build-07-commbox-replace-static');
@@ -589,9 +606,8 @@ describe('the Audience Trigger added from the nodes panel (version 3)', () => {
 		expect(created.status).toBeLessThan(300);
 
 		await page.goto(`${editor}/workflow/new`, { waitUntil: 'domcontentloaded' });
-		await addNode({ query: 'Audience', entry: 'Audience', action: 'When audience indexing finishes' });
+		await addAudienceNode('When audience indexing finishes');
 		const ndv = page.getByTestId('ndv');
-		await ndv.getByTestId('node-parameters').waitFor();
 		await expect(ndv.getByTestId('node-version').innerText()).resolves.toContain('version 3');
 		await choose(ndv, 'watch', 'Selected Audiences');
 

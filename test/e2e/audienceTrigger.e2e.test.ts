@@ -1,9 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { startSandbox, type Sandbox } from '../../sandbox';
-import { batchCall, createBatchAudience } from '../../harness/fixture';
-import { LocalN8n, type WorkflowJson } from '../../harness/n8n';
-import { sandboxCredentials } from '../../harness/workflows';
+import { batchCall, createBatchAudience, type E2eFixture, startServedE2e, stopServedE2e } from '../../harness/fixture';
+import type { LocalN8n, WorkflowJson } from '../../harness/n8n';
 
 /**
  * The Audience Trigger in a real n8n under `n8n start`, running the notify-when-applied example: n8n
@@ -26,26 +24,20 @@ async function waitFor<T>(read: () => T, done: (value: T) => boolean, timeoutMs:
 }
 
 describe('Audience Trigger in a running n8n', () => {
-	let sandbox: Sandbox;
-	let n8n: LocalN8n;
+	let served: E2eFixture;
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ port: 0, indexingDelayMs: 200 });
-		await createBatchAudience(sandbox, 'watched');
-		n8n = new LocalN8n();
-		await n8n.importCredentials(sandboxCredentials(sandbox.url));
-		await n8n.importWorkflows([workflow]);
-		await n8n.publish(WORKFLOW_ID);
-		await n8n.start();
+		served = await startServedE2e({
+			workflows: [workflow],
+			publish: [WORKFLOW_ID],
+			prepare: (sandbox) => createBatchAudience(sandbox, 'watched'),
+		});
 	}, 20 * 60_000);
 
-	afterAll(async () => {
-		await n8n?.stop();
-		n8n?.dispose();
-		await sandbox?.stop();
-	});
+	afterAll(async () => await stopServedE2e(served));
 
 	it('starts exactly one execution for an applied update, after a silent baseline', async () => {
+		const { sandbox, n8n } = served;
 		// Activation polls once and records the baseline: no execution.
 		await waitFor(() => sandbox.requests().filter((r) => r.route === 'list').length, (n) => n > 0, 60_000);
 		await sleep(3_000);

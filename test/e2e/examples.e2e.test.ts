@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync } from 'fs';
 import { type AddressInfo, createServer, type Server, type Socket } from 'net';
 import { join } from 'path';
-import { startSandbox, type Sandbox } from '../../sandbox';
-import { batchCall, pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from '../../harness/fixture';
-import { LocalN8n, outputOf, type WorkflowJson } from '../../harness/n8n';
-import { AUDIENCE, byName, CREDENTIAL_REFS, sandboxCredentials } from '../../harness/workflows';
+import { batchCall, pairedIndexes, range, startE2e, startServedE2e, stopE2e, stopServedE2e, type E2eFixture } from '../../harness/fixture';
+import { outputOf, type WorkflowJson } from '../../harness/n8n';
+import { AUDIENCE, byName, CREDENTIAL_REFS } from '../../harness/workflows';
 
 /** Every workflow of examples/ runs in a real n8n against the sandbox and does what it says. */
 const EXAMPLES = join(__dirname, '../../examples');
@@ -257,9 +256,8 @@ describe('an error workflow in a running n8n (alert-on-failure)', () => {
 	const alert = examples['alert-on-failure'];
 	const FAILING = 'exampleAlertSync1';
 	const WEBHOOK_PATH = 'alert-example-sync';
-	let sandbox: Sandbox;
 	let smtp: Awaited<ReturnType<typeof startSmtp>>;
-	let n8n: LocalN8n;
+	let served: E2eFixture;
 
 	const failingSync: WorkflowJson = {
 		id: FAILING,
@@ -290,25 +288,20 @@ describe('an error workflow in a running n8n (alert-on-failure)', () => {
 	};
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ port: 0, indexingDelayMs: 200 });
 		smtp = await startSmtp();
-		n8n = new LocalN8n();
 		const smtpCredential = (alert.nodes.find((node) => node.name === 'Email the team')!.credentials as { smtp: { id: string; name: string } }).smtp;
-		await n8n.importCredentials([
-			...sandboxCredentials(sandbox.url),
-			{ ...smtpCredential, type: 'smtp', data: { user: '', password: '', host: '127.0.0.1', port: smtp.port, secure: false, disableStartTls: true } },
-		]);
-		await n8n.importWorkflows([alert, failingSync]);
-		await n8n.publish(alert.id);
-		await n8n.publish(FAILING);
-		await n8n.start();
+		served = await startServedE2e({
+			workflows: [alert, failingSync],
+			publish: [alert.id, FAILING],
+			credentials: [
+				{ ...smtpCredential, type: 'smtp', data: { user: '', password: '', host: '127.0.0.1', port: smtp.port, secure: false, disableStartTls: true } },
+			],
+		});
 	}, 20 * 60_000);
 
 	afterAll(async () => {
-		await n8n?.stop();
-		n8n?.dispose();
+		await stopServedE2e(served);
 		await smtp?.close();
-		await sandbox?.stop();
 	});
 
 	it('imports as an Error Trigger and a Send Email node, with a note on how to set it as the error workflow', () => {
@@ -318,6 +311,7 @@ describe('an error workflow in a running n8n (alert-on-failure)', () => {
 	});
 
 	it('a failed sync starts it once, and it emails the Audience node\'s error message', async () => {
+		const { sandbox, n8n } = served;
 		// The webhook is served once n8n has activated the workflow.
 		const deadline = Date.now() + 90_000;
 		let status = 0;

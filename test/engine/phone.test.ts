@@ -4,6 +4,8 @@ import { COUNTRIES, countryName, defaultCountryOf, normalizePhone, parsePhone } 
 const NOT_FULL = (shown: string) => `phone ${shown} is not a full international number (8 to 15 digits with country code)`;
 const NO_COUNTRY_CODE = (shown: string) =>
 	`phone ${shown} has no country code: write it with + and its country code, or set the Default Country option`;
+const NOT_VALID_FOR = (shown: string, country: string) => `phone ${shown} is not a valid phone number for ${country}`;
+const UNKNOWN_COUNTRY_CODE = (shown: string) => `phone ${shown} does not start with a known country code`;
 
 describe('normalizePhone', () => {
 	it.each([
@@ -110,17 +112,17 @@ describe('parsePhone: invalid numbers, in a marketer\'s words', () => {
 	});
 
 	it.each<[unknown, string | undefined, string]>([
-		['+33 6 12 34 56 0', undefined, 'phone "+33 6 12 34 56 0" is not a valid phone number for France'],
-		['+33 6 12 34 56 0', 'FR', 'phone "+33 6 12 34 56 0" is not a valid phone number for France'],
-		['0033 6 12 34 56 789', 'US', 'phone "0033 6 12 34 56 789" is not a valid phone number for France'],
-		['+972 12 123 4567', undefined, 'phone "+972 12 123 4567" is not a valid phone number for Israel'],
-		['+1 222 333 4444', undefined, 'phone "+1 222 333 4444" is not a valid phone number for country code +1'],
-		['+999 1234 5678', undefined, 'phone "+999 1234 5678" does not start with a known country code'],
-		['+0612345604', undefined, 'phone "+0612345604" does not start with a known country code'],
-		['06 12 34 56 0', 'FR', 'phone "06 12 34 56 0" is not a valid phone number for France (the Default Country)'],
-		['07400 123456', 'FR', 'phone "07400 123456" is not a valid phone number for France (the Default Country)'],
-		['0612345604', 'GB', 'phone "0612345604" is not a valid phone number for the United Kingdom (the Default Country)'],
-		['12345', 'FR', 'phone "12345" is not a valid phone number for France (the Default Country)'],
+		['+33 6 12 34 56 0', undefined, NOT_VALID_FOR('"+33 6 12 34 56 0"', 'France')],
+		['+33 6 12 34 56 0', 'FR', NOT_VALID_FOR('"+33 6 12 34 56 0"', 'France')],
+		['0033 6 12 34 56 789', 'US', NOT_VALID_FOR('"0033 6 12 34 56 789"', 'France')],
+		['+972 12 123 4567', undefined, NOT_VALID_FOR('"+972 12 123 4567"', 'Israel')],
+		['+1 222 333 4444', undefined, NOT_VALID_FOR('"+1 222 333 4444"', 'country code +1')],
+		['+999 1234 5678', undefined, UNKNOWN_COUNTRY_CODE('"+999 1234 5678"')],
+		['+0612345604', undefined, UNKNOWN_COUNTRY_CODE('"+0612345604"')],
+		['06 12 34 56 0', 'FR', NOT_VALID_FOR('"06 12 34 56 0"', 'France (the Default Country)')],
+		['07400 123456', 'FR', NOT_VALID_FOR('"07400 123456"', 'France (the Default Country)')],
+		['0612345604', 'GB', NOT_VALID_FOR('"0612345604"', 'the United Kingdom (the Default Country)')],
+		['12345', 'FR', NOT_VALID_FOR('"12345"', 'France (the Default Country)')],
 		['12345', undefined, NOT_FULL('"12345"')],
 		['n/a', 'FR', NOT_FULL('"n/a"')],
 		['+33 6 12 34 56 78 90 12 34 56', 'FR', NOT_FULL('"+33 6 12 34 56 78 90 12 34 56"')],

@@ -3,32 +3,12 @@
  * over real HTTP to the loopback sandbox.
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
-import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
-import { AUDIENCE, itemsWorkflow, type WorkflowNode, runWorkflow } from './harness';
+import { AUDIENCE, itemsWorkflow, type WorkflowNode, runWorkflow, useSandbox } from './harness';
 
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-	sandbox = await startSandbox({ indexingDelayMs: 0, port: 0 });
-});
-
-afterAll(async () => {
-	await sandbox.stop();
-});
-
-beforeEach(() => {
-	sandbox.reset();
-});
+const { sandbox, batchCredentials } = useSandbox();
 
 const AUDIENCE_NAME = 'sandbox_audience';
-const credentials = () => ({
-	batchApi: {
-		restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
-		projectKey: SANDBOX_CREDENTIALS.batchProjectKey,
-		baseUrl: sandbox.url,
-		apiVersion: '2.11',
-	},
-});
+const credentials = () => ({ batchApi: batchCredentials() });
 
 /** Audience, platform Batch, operation Update; `userId` keeps its default `={{ $json.id }}`. */
 function batchUpdate(audience: string, options: IDataObject = {}, extra: Partial<WorkflowNode> = {}): WorkflowNode {

@@ -4,28 +4,14 @@
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { NodeApiError, NodeHelpers } from 'n8n-workflow';
-import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
+import { SANDBOX_CREDENTIALS } from '../../sandbox';
 import { DEFAULT_POLICY } from '../../nodes/Audience/transport/requestPolicy';
 import { AudienceTrigger } from '../../nodes/AudienceTrigger/AudienceTrigger.node';
 import { FORGET_AFTER_MISSING_POLLS } from '../../nodes/AudienceTrigger/pollAppliedChanges';
-import { runPoll } from './harness';
+import { runPoll, useSandbox } from './harness';
 import { type LoopbackServer, startLoopbackServer } from './loopback';
 
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-	sandbox = await startSandbox({ indexingDelayMs: 0, port: 0 });
-});
-
-afterAll(async () => {
-	await sandbox.stop();
-});
-
-beforeEach(() => {
-	sandbox.reset();
-	sandbox.setIndexingDelay(0);
-	sandbox.setFaults({ rules: [] });
-});
+const { sandbox, batchCredentials, batchCustomAudienceCredentials } = useSandbox();
 
 const SEEDED = 'sandbox_audience';
 const SECOND = 'second_audience';
@@ -33,14 +19,7 @@ const SECOND = 'second_audience';
 const PENDING_MS = 800;
 const NODE_BUCKET = 'node:Audience Trigger';
 
-const credentials = (baseUrl = sandbox.url) => ({
-	batchApi: {
-		restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
-		projectKey: SANDBOX_CREDENTIALS.batchProjectKey,
-		baseUrl,
-		apiVersion: '2.11',
-	},
-});
+const credentials = (baseUrl = sandbox.url) => ({ batchApi: batchCredentials({ baseUrl }) });
 const watchAll = { resource: 'batch', watch: 'all' };
 
 const poll = (staticData: IDataObject, mode: 'trigger' | 'manual' = 'trigger', parameters = watchAll, creds = credentials()) =>
@@ -77,14 +56,7 @@ const listStatuses = (fromSeq = 0) => sandbox.requests().filter((r) => r.route =
 const lastSeq = () => sandbox.requests().at(-1)?.seq ?? 0;
 const jsonOf = (result: INodeExecutionData[][] | null) => result?.[0].map((item) => item.json);
 
-const legacyCredentialsFor = (baseUrl: string) => ({
-	batchCustomAudienceApi: {
-		restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
-		appApiKey: SANDBOX_CREDENTIALS.customAudienceAppKey,
-		apiVersion: '1.1',
-		baseUrl,
-	},
-});
+const legacyCredentialsFor = (baseUrl: string) => ({ batchCustomAudienceApi: batchCustomAudienceCredentials({ baseUrl }) });
 
 describe('Audience Trigger poll() through n8n-core', () => {
 	it('records a baseline, ignores a pending write, fires once when it is APPLIED, then stays quiet', async () => {
@@ -258,8 +230,25 @@ describe('Audience Trigger poll() through n8n-core', () => {
 			return jsonOf(await runPoll(parameters, bothCredentials(), { mode: 'trigger', staticData, typeVersion }))?.map((json) => json.name);
 		};
 
-		it('Batch: `batchAudiences` is watched; another platform\'s selection or a version 2 `audiences` left over are not', async () => {
+		/** What fires when the seeded audience and SECOND (created first) both change on Batch. */
+		const firedOnBatchChanges = async (parameters: INodeParameters, typeVersion: number) => {
 			await createAudience(SECOND);
+			return await firedNames(parameters, typeVersion, async () => {
+				await addMembers(SEEDED, 'a');
+				await addMembers(SECOND, 'b');
+			});
+		};
+		/** What fires when the seeded audience and LEGACY_SECOND (created first) both change on Batch Custom Audience. */
+		const firedOnLegacyChanges = async (parameters: INodeParameters, typeVersion: number) => {
+			expect((await legacyWrite('POST', LEGACY_SECOND, { type: 'install_ids' })).status).toBe(201);
+			await sandbox.whenIdle();
+			return await firedNames(parameters, typeVersion, async () => {
+				expect((await legacyWrite('PATCH', SEEDED, { ids: [{ id: 'install-1', action: 'add' }] })).status).toBe(201);
+				expect((await legacyWrite('PATCH', LEGACY_SECOND, { ids: [{ id: 'install-2', action: 'add' }] })).status).toBe(201);
+			});
+		};
+
+		it('Batch: `batchAudiences` is watched; another platform\'s selection or a version 2 `audiences` left over are not', async () => {
 			const parameters = {
 				platform: 'batch',
 				watch: 'selected',
@@ -267,46 +256,24 @@ describe('Audience Trigger poll() through n8n-core', () => {
 				customAudiences: byName(SEEDED),
 				audiences: byName(SEEDED),
 			};
-			const fired = await firedNames(parameters, 3, async () => {
-				await addMembers(SEEDED, 'a');
-				await addMembers(SECOND, 'b');
-			});
-			expect(fired).toEqual([SECOND]);
+			expect(await firedOnBatchChanges(parameters, 3)).toEqual([SECOND]);
 		});
 
 		it('Batch Custom Audience: `customAudiences` is watched, not the Batch selection', async () => {
-			expect((await legacyWrite('POST', LEGACY_SECOND, { type: 'install_ids' })).status).toBe(201);
-			await sandbox.whenIdle();
 			const parameters = { platform: 'batchCustomAudience', watch: 'selected', batchAudiences: byName(SEEDED), customAudiences: byName(LEGACY_SECOND) };
-			const fired = await firedNames(parameters, 3, async () => {
-				expect((await legacyWrite('PATCH', SEEDED, { ids: [{ id: 'install-1', action: 'add' }] })).status).toBe(201);
-				expect((await legacyWrite('PATCH', LEGACY_SECOND, { ids: [{ id: 'install-2', action: 'add' }] })).status).toBe(201);
-			});
-			expect(fired).toEqual([LEGACY_SECOND]);
+			expect(await firedOnLegacyChanges(parameters, 3)).toEqual([LEGACY_SECOND]);
 		});
 
 		it.each([
 			[2, { platform: 'batch' }],
 			[1, { resource: 'batch' }],
 		] as const)('version %i workflows keep watching their saved `audiences`', async (typeVersion, platform) => {
-			await createAudience(SECOND);
-			const parameters = { ...platform, watch: 'selected', audiences: byName(SECOND) };
-			const fired = await firedNames(parameters, typeVersion, async () => {
-				await addMembers(SEEDED, 'a');
-				await addMembers(SECOND, 'b');
-			});
-			expect(fired).toEqual([SECOND]);
+			expect(await firedOnBatchChanges({ ...platform, watch: 'selected', audiences: byName(SECOND) }, typeVersion)).toEqual([SECOND]);
 		});
 
 		it('version 2 keeps one `audiences` for both platforms: a legacy selection saved there still fires', async () => {
-			expect((await legacyWrite('POST', LEGACY_SECOND, { type: 'install_ids' })).status).toBe(201);
-			await sandbox.whenIdle();
 			const parameters = { platform: 'batchCustomAudience', watch: 'selected', audiences: byName(LEGACY_SECOND) };
-			const fired = await firedNames(parameters, 2, async () => {
-				expect((await legacyWrite('PATCH', SEEDED, { ids: [{ id: 'install-1', action: 'add' }] })).status).toBe(201);
-				expect((await legacyWrite('PATCH', LEGACY_SECOND, { ids: [{ id: 'install-2', action: 'add' }] })).status).toBe(201);
-			});
-			expect(fired).toEqual([LEGACY_SECOND]);
+			expect(await firedOnLegacyChanges(parameters, 2)).toEqual([LEGACY_SECOND]);
 		});
 	});
 
@@ -420,9 +387,7 @@ describe('legacy listing walked by offset while an audience is deleted', () => {
 		for (let k = 0; k < BULK; k++) expect((await legacy('POST', `bulk_${k}`, { type: 'install_ids' })).status).toBe(201);
 		await sandbox.whenIdle();
 		const parameters = { resource: 'batchCustomAudience', watch: 'all' };
-		const credentials = {
-			batchCustomAudienceApi: { restApiKey: SANDBOX_CREDENTIALS.batchRestKey, appApiKey: appKey, apiVersion: '1.1', baseUrl: proxy.url },
-		};
+		const credentials = legacyCredentialsFor(proxy.url);
 		const staticData: IDataObject = {};
 		const legacyPoll = () => runPoll(parameters, credentials, { mode: 'trigger', staticData });
 		const listPages = (fromSeq: number) =>

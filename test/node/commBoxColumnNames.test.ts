@@ -5,23 +5,12 @@
  * sandbox.
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
-import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
-import { AUDIENCE, itemsWorkflow, runWorkflow, type WorkflowNode } from './harness';
+import { AUDIENCE, itemsWorkflow, runWorkflow, useSandbox, type WorkflowNode } from './harness';
 
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-	sandbox = await startSandbox({ indexingDelayMs: 0, port: 0 });
-});
-
-afterAll(async () => {
-	await sandbox.stop();
-});
-
-beforeEach(() => sandbox.reset());
+const { sandbox, commBoxCredentials } = useSandbox();
 
 const RULE = 'CommBox files cannot have a column named __proto__, constructor or prototype';
-const credentials = () => ({ commBoxApi: { apiKey: SANDBOX_CREDENTIALS.commBoxApiKey, baseUrl: sandbox.url } });
+const credentials = () => ({ commBoxApi: commBoxCredentials() });
 
 function replaceNode(parameters: IDataObject, extra: Partial<WorkflowNode> = {}): WorkflowNode {
 	return {

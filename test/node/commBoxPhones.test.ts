@@ -7,22 +7,11 @@
 import type { IDataObject, INodeParameters, INodeProperties } from 'n8n-workflow';
 import { Audience } from '../../nodes/Audience/Audience.node';
 import { describeInvalidItem } from '../../nodes/Audience/engine';
-import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
-import { AUDIENCE, itemsWorkflow, runWorkflow, type WorkflowNode } from './harness';
+import { AUDIENCE, itemsWorkflow, runWorkflow, useSandbox, type WorkflowNode } from './harness';
 
-let sandbox: Sandbox;
+const { sandbox, commBoxCredentials } = useSandbox();
 
-beforeAll(async () => {
-	sandbox = await startSandbox({ indexingDelayMs: 0, port: 0 });
-});
-
-afterAll(async () => {
-	await sandbox.stop();
-});
-
-beforeEach(() => sandbox.reset());
-
-const credentials = () => ({ commBoxApi: { apiKey: SANDBOX_CREDENTIALS.commBoxApiKey, baseUrl: sandbox.url } });
+const credentials = () => ({ commBoxApi: commBoxCredentials() });
 
 function commBoxNode(operation: 'replaceStatic' | 'createStatic', parameters: IDataObject, extra: Partial<WorkflowNode> = {}): WorkflowNode {
 	const target = operation === 'replaceStatic' ? { audience: { __rl: true, mode: 'id', value: '1001' } } : { name: 'Phones' };

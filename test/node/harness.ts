@@ -4,6 +4,7 @@
  * `runPoll` runs the trigger's `poll()` through n8n-core's `PollContext`, and
  * `runCredentialTest` sends a credential's test request the way n8n's credentials tester does
  * (its `test.request` as a routing request of a temporary node, run by n8n-core's `RoutingNode`).
+ * `useSandbox` gives a test file a sandbox to run against, and the credentials of each platform for it.
  *
  * n8n-core resolves a few services from its DI container; the harness registers the minimum once:
  * `InstanceSettings` (otherwise the container builds the real one, which creates `~/.n8n/config`
@@ -60,6 +61,7 @@ import { BatchCustomAudienceApi } from '../../credentials/BatchCustomAudienceApi
 import { CommBoxApi } from '../../credentials/CommBoxApi.credentials';
 import { Audience } from '../../nodes/Audience/Audience.node';
 import { AudienceTrigger } from '../../nodes/AudienceTrigger/AudienceTrigger.node';
+import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
 
 // ---------------------------------------------------------------------------------------------
 // n8n-core's DI container: the minimum it resolves while running nodes
@@ -277,6 +279,76 @@ function applyGenericAuthentication(
 		(resolved as unknown as Record<string, unknown>)[target] = merged;
 	}
 	return resolved;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sandbox a test file runs against
+// ---------------------------------------------------------------------------------------------
+
+export interface SandboxInUse {
+	/**
+	 * The file's sandbox: started (random port, no indexing delay) before its tests, stopped after
+	 * them, and before each test reset (seed data, no request log, no faults) with no indexing delay.
+	 * Its members read the running sandbox, so use them inside hooks and tests.
+	 */
+	sandbox: Sandbox;
+	/** Batch project API credentials (API 2.11) for the sandbox; `overrides` replace any field. */
+	batchCredentials(overrides?: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject;
+	/** Batch Custom Audience API credentials (API 1.1) for the sandbox; `overrides` replace any field. */
+	batchCustomAudienceCredentials(overrides?: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject;
+	/** CommBox credentials for the sandbox; `overrides` replace any field. */
+	commBoxCredentials(overrides?: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject;
+}
+
+/** Registers the hooks that give the calling test file its own sandbox (see `SandboxInUse`). */
+export function useSandbox(): SandboxInUse {
+	let started: Sandbox | undefined;
+	const running = (): Sandbox => {
+		if (!started) throw new UnexpectedError('The sandbox starts in beforeAll: use it inside hooks and tests');
+		return started;
+	};
+	beforeAll(async () => {
+		started = await startSandbox({ indexingDelayMs: 0, port: 0 });
+	});
+	afterAll(async () => {
+		await started?.stop();
+	});
+	beforeEach(() => {
+		running().reset();
+		running().setIndexingDelay(0);
+	});
+	const sandbox: Sandbox = {
+		get url() {
+			return running().url;
+		},
+		credentials: SANDBOX_CREDENTIALS,
+		state: () => running().state(),
+		requests: () => running().requests(),
+		reset: () => running().reset(),
+		setFaults: (config) => running().setFaults(config),
+		setIndexingDelay: (ms) => running().setIndexingDelay(ms),
+		configure: (config) => running().configure(config),
+		whenIdle: () => running().whenIdle(),
+		stop: () => running().stop(),
+	};
+	return {
+		sandbox,
+		batchCredentials: (overrides = {}) => ({
+			restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
+			projectKey: SANDBOX_CREDENTIALS.batchProjectKey,
+			baseUrl: sandbox.url,
+			apiVersion: '2.11',
+			...overrides,
+		}),
+		batchCustomAudienceCredentials: (overrides = {}) => ({
+			restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
+			appApiKey: SANDBOX_CREDENTIALS.customAudienceAppKey,
+			apiVersion: '1.1',
+			baseUrl: sandbox.url,
+			...overrides,
+		}),
+		commBoxCredentials: (overrides = {}) => ({ apiKey: SANDBOX_CREDENTIALS.commBoxApiKey, baseUrl: sandbox.url, ...overrides }),
+	};
 }
 
 // ---------------------------------------------------------------------------------------------

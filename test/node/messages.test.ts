@@ -5,28 +5,12 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { batchApi } from '../../nodes/Audience/transport/batch';
-import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
-import { AUDIENCE, itemsWorkflow, runWorkflow, type WorkflowNode } from './harness';
+import { AUDIENCE, itemsWorkflow, runWorkflow, useSandbox, type WorkflowNode } from './harness';
 import { type LoopbackServer, startLoopbackServer } from './loopback';
 
-let sandbox: Sandbox;
+const { sandbox, batchCredentials, commBoxCredentials } = useSandbox();
 
-beforeAll(async () => {
-	sandbox = await startSandbox({ indexingDelayMs: 0, port: 0 });
-});
-
-afterAll(async () => {
-	await sandbox.stop();
-});
-
-beforeEach(() => {
-	sandbox.reset();
-});
-
-const credentials = (batch: IDataObject = {}) => ({
-	batchApi: { restApiKey: SANDBOX_CREDENTIALS.batchRestKey, projectKey: SANDBOX_CREDENTIALS.batchProjectKey, baseUrl: sandbox.url, apiVersion: '2.11', ...batch },
-	commBoxApi: { apiKey: SANDBOX_CREDENTIALS.commBoxApiKey, baseUrl: sandbox.url },
-});
+const credentials = (batch: { projectKey?: string; restApiKey?: string; baseUrl?: string } = {}) => ({ batchApi: batchCredentials(batch), commBoxApi: commBoxCredentials() });
 
 function batchUpdate(parameters: IDataObject = {}, extra: Partial<WorkflowNode> = {}): WorkflowNode {
 	return {

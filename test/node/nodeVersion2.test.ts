@@ -6,29 +6,12 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { Audience } from '../../nodes/Audience/Audience.node';
-import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
-import { AUDIENCE, itemsWorkflow, runWorkflow, type WorkflowNode } from './harness';
+import { AUDIENCE, itemsWorkflow, runWorkflow, useSandbox, type WorkflowNode } from './harness';
 
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-	sandbox = await startSandbox({ indexingDelayMs: 0, port: 0 });
-});
-
-afterAll(async () => {
-	await sandbox.stop();
-});
-
-beforeEach(() => {
-	sandbox.reset();
-	sandbox.setIndexingDelay(0);
-});
+const { sandbox, batchCredentials, commBoxCredentials } = useSandbox();
 
 const AUDIENCE_NAME = 'sandbox_audience';
-const credentials = () => ({
-	batchApi: { restApiKey: SANDBOX_CREDENTIALS.batchRestKey, projectKey: SANDBOX_CREDENTIALS.batchProjectKey, baseUrl: sandbox.url, apiVersion: '2.11' },
-	commBoxApi: { apiKey: SANDBOX_CREDENTIALS.commBoxApiKey, baseUrl: sandbox.url },
-});
+const credentials = () => ({ batchApi: batchCredentials(), commBoxApi: commBoxCredentials() });
 
 /** 50 contacts as a Code node would give them: id, email and a valid French mobile number. */
 const CONTACTS: IDataObject[] = Array.from({ length: 50 }, (_, i) => ({

@@ -5,34 +5,13 @@
  * writes still being applied.
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
-import { type Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../sandbox';
-import { AUDIENCE, itemsWorkflow, runWorkflow, type WorkflowNode } from './harness';
+import { AUDIENCE, itemsWorkflow, runWorkflow, useSandbox, type WorkflowNode } from './harness';
 
-let sandbox: Sandbox;
+const { sandbox, batchCredentials, commBoxCredentials } = useSandbox();
 
-beforeAll(async () => {
-	sandbox = await startSandbox({ indexingDelayMs: 0, port: 0 });
-});
-
-afterAll(async () => {
-	await sandbox.stop();
-});
-
-beforeEach(() => {
-	sandbox.reset();
-	sandbox.setIndexingDelay(0);
-});
-
-const batchCredentials = (keys: { restApiKey?: string; projectKey?: string } = {}) => ({
-	restApiKey: SANDBOX_CREDENTIALS.batchRestKey,
-	projectKey: SANDBOX_CREDENTIALS.batchProjectKey,
-	baseUrl: sandbox.url,
-	apiVersion: '2.11',
-	...keys,
-});
-const credentials = (keys: { restApiKey?: string; projectKey?: string; commBoxApiKey?: string } = {}) => ({
-	batchApi: batchCredentials(keys),
-	commBoxApi: { apiKey: keys.commBoxApiKey ?? SANDBOX_CREDENTIALS.commBoxApiKey, baseUrl: sandbox.url },
+const credentials = ({ commBoxApiKey, ...batchKeys }: { restApiKey?: string; projectKey?: string; commBoxApiKey?: string } = {}) => ({
+	batchApi: batchCredentials(batchKeys),
+	commBoxApi: commBoxCredentials(commBoxApiKey === undefined ? {} : { apiKey: commBoxApiKey }),
 });
 
 const update = (options: INodeParameters = {}, typeVersion = 1): WorkflowNode => ({
