@@ -1,7 +1,7 @@
 import type { RequestContext } from './request';
 import { DEFAULT_POLICY, type RequestPolicy } from './requestPolicy';
 import { ListWalk } from './listWalk';
-import { apiRequest, type PlatformApi } from './request';
+import { apiRequest, httpStatusOf, type PlatformApi } from './request';
 
 /** Batch project API 2.x: `/{version}/audiences/...`, Bearer REST key + X-Batch-Project. */
 export const batchApi: PlatformApi = {
@@ -30,8 +30,8 @@ const BATCH_HINTS: Record<number, string> = {
 
 /** Batch answers a look-up of an audience that does not exist with a 400 AUDIENCE_NOT_FOUND (a 404 is accepted too). */
 export function isAudienceNotFound(error: unknown): boolean {
-	const { httpCode, message } = (error ?? {}) as { httpCode?: string; message?: string };
-	return httpCode === '404' || (httpCode === '400' && String(message).includes('AUDIENCE_NOT_FOUND'));
+	const status = httpStatusOf(error);
+	return status === '404' || (status === '400' && String((error as Error | undefined)?.message).includes('AUDIENCE_NOT_FOUND'));
 }
 
 export interface BatchMember {

@@ -170,10 +170,16 @@ export function failureOf(error: unknown): FailureClass | undefined {
 	return (error as { failure?: FailureClass } | undefined)?.failure;
 }
 
+/** The HTTP status an API answered a failed request with (`'401'`), if it answered. */
+export function httpStatusOf(error: unknown): string | undefined {
+	const status = (error as { httpCode?: unknown } | undefined)?.httpCode;
+	return typeof status === 'string' ? status : undefined;
+}
+
 /** 400 and 422 may refuse some of the records of a request; 401, 403, 404 and the like refuse the request. */
 export function isRecordRejection(error: unknown): boolean {
-	const code = (error as { httpCode?: unknown } | undefined)?.httpCode;
-	return code === '400' || code === '422';
+	const status = httpStatusOf(error);
+	return status === '400' || status === '422';
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 import type { AudienceMember } from '../../engine';
 import { indexingTokenOf, type MemberSyncTarget } from '../shared/sync/target';
 import { asNodeError } from '../shared/nodeError';
+import { httpStatusOf } from '../../transport/request';
 
 /** Legacy Custom Audience API 1.x as the target of Update (PATCH) and Replace (PUT). */
 export const customAudienceSyncTarget: MemberSyncTarget = {
@@ -29,7 +30,7 @@ export const customAudienceSyncTarget: MemberSyncTarget = {
 		try {
 			return (await viewCustomAudience.call(this, audience, undefined, policy)).nb_ids ?? 0;
 		} catch (error) {
-			if ((error as { httpCode?: string }).httpCode === '404') return 0;
+			if (httpStatusOf(error) === '404') return 0;
 			throw asNodeError(this.getNode(), error);
 		}
 	},

@@ -8,7 +8,7 @@ import { outputModeOf, type OutputMode } from '../shared/sync/output';
 import { asNodeError } from '../shared/nodeError';
 import { itemReader } from '../shared/itemParameters';
 import { isStopped } from '../../transport/cancellation';
-import { outcomeOf } from '../../transport/request';
+import { httpStatusOf, outcomeOf } from '../../transport/request';
 import { requestPolicy, type RequestPolicy } from '../../transport/requestPolicy';
 import { type AudienceFile, prepareAudienceFile, readCsv } from './audienceFile';
 
@@ -98,7 +98,7 @@ export async function uploadAudienceFile(
 	} catch (error) {
 		if (isStopped(error, policy.signal) || !this.continueOnFail()) throw asNodeError(this.getNode(), error);
 		const outcome = outcomeOf(error);
-		const status = (error as { httpCode?: string }).httpCode;
+		const status = httpStatusOf(error);
 		showBanners(this, banner(outcome === 'unknown' ? 'with an unknown outcome (may have been applied)' : status ? `refused (${status})` : 'not sent'));
 		return [errorItem((error as Error).message, pairedItem.map(({ item }) => item), outcome), ...invalidOutput];
 	}

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { mapInFlight, type PlannedRequest, sendWithSplitRetry, type SendResult, type SyncPlan } from '../../../engine';
 import { isStopped, throwIfStopped } from '../../../transport/cancellation';
-import { isRecordRejection, outcomeOf } from '../../../transport/request';
+import { httpStatusOf, isRecordRejection, outcomeOf } from '../../../transport/request';
 import type { RequestPolicy } from '../../../transport/requestPolicy';
 import { IndexingTimeout, waitOptionsFrom, waitUntilAllIndexed } from '../indexing';
 import { asNodeError } from '../nodeError';
@@ -69,7 +69,7 @@ export async function sendPlannedRequests(
 		const { audience } = request;
 		const result = await send(request);
 		if (result.outcome !== 'accepted') {
-			ledger.record({ request, number, outcome: result.outcome, message: result.message, status: statusOf(result.error) });
+			ledger.record({ request, number, outcome: result.outcome, message: result.message, status: httpStatusOf(result.error) });
 			throw fail({ request, number, cause: result.error, headline: failedHeadline(number, audience, result) }, true);
 		}
 		const { token } = result;
@@ -104,7 +104,7 @@ export async function sendPlannedRequests(
 				number,
 				outcome: part.outcome,
 				split,
-				...(part.outcome === 'accepted' ? { token: part.token } : { message: part.message, status: statusOf(part.error) }),
+				...(part.outcome === 'accepted' ? { token: part.token } : { message: part.message, status: httpStatusOf(part.error) }),
 				...(part.outcome === 'refused' ? { recordLevel: part.recordLevel } : {}),
 				...(part.outcome === 'refused' && outcome.requestWide ? { requestWide: true } : {}),
 			});
@@ -174,9 +174,4 @@ function failedItems(ledger: SyncLedger, failures: SendFailure[]): INodeExecutio
 		for (const itemIndex of ledger.outcomesOf(audience).notSent.items) if (!recorded.has(itemIndex)) items.push(errorItem(message, itemIndex, 'notSent'));
 	}
 	return items;
-}
-
-function statusOf(error: Error): string | undefined {
-	const status = (error as { httpCode?: unknown }).httpCode;
-	return typeof status === 'string' ? status : undefined;
 }
