@@ -62,6 +62,7 @@ async function explainRefusal(this: IExecuteFunctions, error: Error, audienceId:
 		error.description = `No CommBox audience has the ID "${audienceId}": pick the audience from the list or check the ID.`;
 	}
 	if (error.httpCode !== '400') return error;
+	// The look-up only adds an explanation: when it fails, the refusal stands as CommBox gave it.
 	const audience = await listAudiences.call(this, policy).then(
 		(audiences) => audiences.find((candidate) => candidate.id === audienceId),
 		() => undefined,
