@@ -31,6 +31,8 @@ export interface AudienceOutcomes {
 	refused: OutcomeGroup;
 	unknown: OutcomeGroup;
 	notSent: OutcomeGroup;
+	/** The items of `notSent` that no entry carries (never launched, e.g. after a replace failed). */
+	uncarried: number[];
 	/** The replace of a replace run (its first chunk), once it was sent. */
 	replace?: SentRequest;
 }
@@ -102,17 +104,17 @@ export class SyncLedger {
 			for (const itemIndex of entry.request.itemIndexes) covered.add(itemIndex);
 		}
 		let totalIds = 0;
+		const uncarried: number[] = [];
 		for (const request of this.plan.requests) {
 			if (request.audience !== audience) continue;
 			totalIds += request.members.length;
-			if (request.itemIndexes.some((itemIndex) => covered.has(itemIndex))) {
-				for (const itemIndex of request.itemIndexes) if (!covered.has(itemIndex)) groups.notSent.items.push(itemIndex);
-			} else add(groups.notSent, request);
+			for (const itemIndex of request.itemIndexes) if (!covered.has(itemIndex)) uncarried.push(itemIndex);
 		}
-		const sentIds = groups.accepted.ids + groups.refused.ids + groups.unknown.ids + groups.notSent.ids;
-		groups.notSent.ids += totalIds - sentIds;
+		for (const itemIndex of uncarried) groups.notSent.items.push(itemIndex);
+		const carriedIds = groups.accepted.ids + groups.refused.ids + groups.unknown.ids + groups.notSent.ids;
+		groups.notSent.ids += totalIds - carriedIds;
 		for (const outcome of Object.values(groups)) outcome.items.sort((a, b) => a - b);
-		return { audience, totalIds, ...groups, replace };
+		return { audience, totalIds, ...groups, uncarried: uncarried.sort((a, b) => a - b), replace };
 	}
 
 	private withOutcome(outcome: RequestOutcome): SentRequest[] {

@@ -152,13 +152,22 @@ export async function sendPlannedRequests(
  * statement to every item it did not send.
  */
 function failedItems(ledger: SyncLedger, failures: SendFailure[]): INodeExecutionData[] {
+	// What an audience holds is the same for all its failures: stated once per audience.
+	const holdings = new Map<string, string>();
+	const holdingOf = (audience: string) => {
+		let text = holdings.get(audience);
+		if (text === undefined) {
+			const unknown = ledger.unknown.some((entry) => entry.request.audience === audience);
+			holdings.set(audience, (text = `${holding(ledger, audience)}.${unknown ? ` ${RUN_AGAIN_IS_SAFE}` : ''}`));
+		}
+		return text;
+	};
 	const statements = new Map<string, string>();
 	for (const failure of failures) {
 		const { audience } = failure.request;
-		const unknown = ledger.unknown.some((entry) => entry.request.audience === audience);
-		const statement = `${failure.headline.replace(/\.$/, '')}: ${holding(ledger, audience)}.${unknown ? ` ${RUN_AGAIN_IS_SAFE}` : ''}`;
-		statements.set(`${failure.request.audience}#${failure.number}`, statement);
-		if (!statements.has(failure.request.audience)) statements.set(failure.request.audience, statement);
+		const statement = `${failure.headline.replace(/\.$/, '')}: ${holdingOf(audience)}`;
+		statements.set(`${audience}#${failure.number}`, statement);
+		if (!statements.has(audience)) statements.set(audience, statement);
 	}
 	const items: INodeExecutionData[] = [];
 	for (const entry of ledger.entries) {
@@ -168,10 +177,8 @@ function failedItems(ledger: SyncLedger, failures: SendFailure[]): INodeExecutio
 		for (const itemIndex of entry.request.itemIndexes) items.push(errorItem(message ?? '', itemIndex, entry.outcome));
 	}
 	for (const audience of ledger.halted) {
-		const recorded = new Set<number>();
-		for (const entry of ledger.entries) if (entry.request.audience === audience) for (const itemIndex of entry.request.itemIndexes) recorded.add(itemIndex);
 		const message = statements.get(audience) ?? '';
-		for (const itemIndex of ledger.outcomesOf(audience).notSent.items) if (!recorded.has(itemIndex)) items.push(errorItem(message, itemIndex, 'notSent'));
+		for (const itemIndex of ledger.outcomesOf(audience).uncarried) items.push(errorItem(message, itemIndex, 'notSent'));
 	}
 	return items;
 }
