@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { AUDIENCE_APP_DESCRIPTION } from './appDescription';
-import { operationSubtitle, platformDescription, route } from './actions/router';
+import { operationSubtitle, platformDescription } from './actions/node.description';
+import { route } from './actions/router';
 import { listSearch } from './methods/listSearch';
 
 export class Audience implements INodeType {

@@ -1,6 +1,4 @@
 import type {
-	DisplayCondition,
-	IDisplayOptions,
 	INodeExecutionData,
 	INodeProperties,
 	INodePropertyOptions,
@@ -18,27 +16,26 @@ const PLATFORMS: INodePropertyOptions[] = [
 	{ name: 'Batch Custom Audience (Legacy)', value: 'batchCustomAudience', description: 'Custom audiences of a Batch app (API 1.x)' },
 ];
 
-type VersionCondition = Array<number | DisplayCondition>;
-const VERSION_1: VersionCondition = [1];
-const FROM_VERSION_2: VersionCondition = [{ _cnd: { gte: 2 } }];
-const UP_TO_VERSION_2: VersionCondition = [{ _cnd: { lte: 2 } }];
-const FROM_VERSION_3: VersionCondition = [{ _cnd: { gte: 3 } }];
+const platformField: INodeProperties = {
+	displayName: 'Platform',
+	name: 'platform',
+	type: 'options',
+	noDataExpression: true,
+	options: PLATFORMS,
+	default: 'batch',
+	description: 'The Batch API whose audiences are watched',
+	displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+};
 
-function platformProperty(name: string, versions: VersionCondition): INodeProperties {
-	return {
-		displayName: 'Platform',
-		name,
-		type: 'options',
-		noDataExpression: true,
-		options: PLATFORMS,
-		default: 'batch',
-		description: 'The Batch API whose audiences are watched',
-		displayOptions: { show: { '@version': versions } },
-	};
-}
+/** Version 1 named the platform `resource`. */
+const platformFieldOfVersion1: INodeProperties = {
+	...platformField,
+	name: 'resource',
+	displayOptions: { show: { '@version': [1] } },
+};
 
-/** An "Audiences" picker shown while Watch is Selected Audiences; its list comes from `searchListMethod`. */
-function audiencesProperty(name: string, searchListMethod: string, show: NonNullable<IDisplayOptions['show']>): INodeProperties {
+/** An "Audiences" picker for Watch: Selected Audiences; its list comes from `searchListMethod`. */
+function selectedAudiencesField({ name, searchListMethod }: { name: string; searchListMethod: string }): INodeProperties {
 	return {
 		displayName: 'Audiences',
 		name,
@@ -46,7 +43,6 @@ function audiencesProperty(name: string, searchListMethod: string, show: NonNull
 		typeOptions: { multipleValues: true },
 		placeholder: 'Add Audience',
 		default: {},
-		displayOptions: { show: { watch: ['selected'], ...show } },
 		options: [
 			{
 				displayName: 'Audience',
@@ -72,6 +68,25 @@ function audiencesProperty(name: string, searchListMethod: string, show: NonNull
 		],
 	};
 }
+
+/** Versions 1 and 2: one list for both platforms, its picker follows Platform. */
+const selectedAudiencesUpToVersion2: INodeProperties = {
+	...selectedAudiencesField({ name: 'audiences', searchListMethod: 'searchAudiencesForTrigger' }),
+	displayOptions: { show: { watch: ['selected'], '@version': [{ _cnd: { lte: 2 } }] } },
+};
+
+/** Version 3: one list per platform. */
+const selectedBatchAudiences: INodeProperties = {
+	...selectedAudiencesField({ name: AUDIENCES_BY_PLATFORM.batch, searchListMethod: 'searchBatchAudiences' }),
+	displayOptions: { show: { watch: ['selected'], '@version': [{ _cnd: { gte: 3 } }], platform: ['batch'] } },
+};
+
+const selectedCustomAudiences: INodeProperties = {
+	...selectedAudiencesField({ name: AUDIENCES_BY_PLATFORM.batchCustomAudience, searchListMethod: 'searchCustomAudiences' }),
+	displayOptions: {
+		show: { watch: ['selected'], '@version': [{ _cnd: { gte: 3 } }], platform: ['batchCustomAudience'] },
+	},
+};
 
 export class AudienceTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -124,8 +139,8 @@ export class AudienceTrigger implements INodeType {
 				],
 				default: 'indexingFinished',
 			},
-			platformProperty('platform', FROM_VERSION_2),
-			platformProperty('resource', VERSION_1),
+			platformField,
+			platformFieldOfVersion1,
 			{
 				displayName: 'Watch',
 				name: 'watch',
@@ -137,14 +152,9 @@ export class AudienceTrigger implements INodeType {
 				default: 'all',
 				description: 'Which audiences to watch',
 			},
-			// Versions 1 and 2: one list for both platforms, its picker follows Platform.
-			audiencesProperty('audiences', 'searchAudiencesForTrigger', { '@version': UP_TO_VERSION_2 }),
-			// Version 3: one list per platform.
-			audiencesProperty(AUDIENCES_BY_PLATFORM.batch, 'searchBatchAudiences', { '@version': FROM_VERSION_3, platform: ['batch'] }),
-			audiencesProperty(AUDIENCES_BY_PLATFORM.batchCustomAudience, 'searchCustomAudiences', {
-				'@version': FROM_VERSION_3,
-				platform: ['batchCustomAudience'],
-			}),
+			selectedAudiencesUpToVersion2,
+			selectedBatchAudiences,
+			selectedCustomAudiences,
 		],
 	};
 

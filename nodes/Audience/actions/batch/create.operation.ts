@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 import { type BatchAudience, createAudience, isAudienceNotFound, viewAudience } from '../../transport/batch';
 import { readOptions } from '../shared/fields';
 import { audienceNameOf } from '../shared/audienceName';
@@ -8,9 +9,7 @@ import { indexingTokenOf } from '../shared/sync/target';
 import { requestPolicy } from '../../transport/requestPolicy';
 import { asNodeError } from '../shared/nodeError';
 
-const show = { resource: ['batch'], operation: ['create'] };
-
-export const description: INodeProperties[] = [
+const properties: INodeProperties[] = [
 	{
 		displayName: 'Name',
 		name: 'name',
@@ -19,7 +18,6 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. newsletter_subscribers',
 		description: 'Unique name of the audience: letters, digits, _ and - (at most 255 characters)',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Display Name',
@@ -27,7 +25,6 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description: 'Description shown in the Batch dashboard',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Type',
@@ -37,10 +34,13 @@ export const description: INodeProperties[] = [
 		default: 'custom_ids',
 		description:
 			'Kind of IDs the audience holds. Batch documents only custom_ids for this API; use an expression for another type.',
-		displayOptions: { show },
 	},
-	readOptions(show, false),
+	readOptions,
 ];
+
+const displayOptions = { show: { resource: ['batch'], operation: ['create'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const policy = requestPolicy(this, this.getNodeParameter('options', 0, {}) as { maxRetries?: number });

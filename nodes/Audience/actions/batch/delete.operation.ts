@@ -1,14 +1,20 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 import { removeAudience } from '../../transport/batch';
 import { indexingTokenOf } from '../shared/sync/target';
-import { AUDIENCE_PURPOSE, audienceLocator, readOptions } from '../shared/fields';
+import { audienceLocator, readOptions } from '../shared/fields';
 import { audienceNameOf } from '../shared/audienceName';
 import { forEachItem } from '../shared/perItem';
 import { requestPolicy } from '../../transport/requestPolicy';
 
-const show = { resource: ['batch'], operation: ['delete'] };
+const properties: INodeProperties[] = [
+	audienceLocator({ searchListMethod: 'searchBatchAudiences', purpose: 'delete' }),
+	readOptions,
+];
 
-export const description: INodeProperties[] = [audienceLocator(show, 'searchBatchAudiences', AUDIENCE_PURPOSE.delete), readOptions(show, false)];
+const displayOptions = { show: { resource: ['batch'], operation: ['delete'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
 
 /** Batch's `remove` route deletes the whole audience; members are removed with Update instead. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

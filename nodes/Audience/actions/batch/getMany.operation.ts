@@ -1,15 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 import { listAllAudiences } from '../../transport/batch';
 import { limitOf, readOptions, returnAllFields } from '../shared/fields';
 import { forEachItem } from '../shared/perItem';
 import { requestPolicy } from '../../transport/requestPolicy';
 
-const show = { resource: ['batch'], operation: ['getMany'] };
-
-export const description: INodeProperties[] = [
-	...returnAllFields(show),
-	readOptions(show, false),
+const properties: INodeProperties[] = [
+	...returnAllFields,
+	readOptions,
 ];
+
+const displayOptions = { show: { resource: ['batch'], operation: ['getMany'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {

@@ -1,13 +1,19 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 import { deleteCustomAudience } from '../../transport/customAudience';
-import { AUDIENCE_PURPOSE, audienceLocator, readOptions } from '../shared/fields';
+import { audienceLocator, readOptions } from '../shared/fields';
 import { audienceNameOf } from '../shared/audienceName';
 import { forEachItem } from '../shared/perItem';
 import { requestPolicy } from '../../transport/requestPolicy';
 
-const show = { resource: ['batchCustomAudience'], operation: ['delete'] };
+const properties: INodeProperties[] = [
+	audienceLocator({ searchListMethod: 'searchCustomAudiences', purpose: 'delete' }),
+	readOptions,
+];
 
-export const description: INodeProperties[] = [audienceLocator(show, 'searchCustomAudiences', AUDIENCE_PURPOSE.delete), readOptions(show, false)];
+const displayOptions = { show: { resource: ['batchCustomAudience'], operation: ['delete'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
 
 /** DELETE `/custom-audience/{name}`: the whole audience; members are removed with Update instead. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

@@ -1,21 +1,19 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { onlyWhenAdding } from '../shared/fields';
+import { optionsCollection, replaceOptionList, updateOptionList } from '../shared/fields';
 
-/** Parameters only the legacy Custom Audience API has. */
-type Show = { resource: string[]; operation: string[] };
+// Parameters only the legacy Custom Audience API has.
 
-export function tagsField(show: Show): INodeProperties {
-	return {
-		displayName: 'Tags',
-		name: 'tags',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. vip, newsletter',
-		description:
-			'Tags to attach to added members: a comma-separated text, or an expression that gives a list of texts',
-		displayOptions: onlyWhenAdding(show),
-	};
-}
+/** Like attributes, tags go with added members only: hidden while Action is Remove. */
+export const tagsField: INodeProperties = {
+	displayName: 'Tags',
+	name: 'tags',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. vip, newsletter',
+	description:
+		'Tags to attach to added members: a comma-separated text, or an expression that gives a list of texts',
+	displayOptions: { hide: { action: ['remove'] } },
+};
 
 /** API 1.0 takes custom user IDs or advertising IDs and its payload names the type; 1.1 takes install IDs only. */
 const idTypeOption: INodeProperties = {
@@ -31,8 +29,11 @@ const idTypeOption: INodeProperties = {
 		'The "type" sent with the members when the credential uses API 1.0. API 1.1 takes install IDs only and gets no type.',
 };
 
-/** The shared Update/Replace options plus the 1.0 ID type, kept in alphabetical order. */
-export function withIdType(options: INodeProperties): INodeProperties {
-	const all = [...((options.options ?? []) as INodeProperties[]), idTypeOption];
-	return { ...options, options: all.sort((a, b) => a.displayName.localeCompare(b.displayName)) };
+/** The shared options plus the 1.0 ID type, in alphabetical order. */
+function withIdType(options: INodeProperties[]): INodeProperties[] {
+	return [...options, idTypeOption].sort((a, b) => a.displayName.localeCompare(b.displayName));
 }
+
+export const customAudienceUpdateOptions = optionsCollection(withIdType(updateOptionList));
+
+export const customAudienceReplaceOptions = optionsCollection(withIdType(replaceOptionList));

@@ -1,13 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 import { type CommBoxAudience, createStaticAudience, listAudiences } from '../../transport/commBox';
 import { createdSince, createOutcomeUnknown, mayHaveBeenCreated, notCreated } from '../shared/reconcileCreate';
-import { fileSourceFields, uploadOptions } from './fields';
+import { createStaticOptions, fileSourceFields } from './fields';
 import { sameForAllItems, uploadAudienceFile } from './upload';
 import { asNodeError } from '../shared/nodeError';
 
-const show = { resource: ['commBox'], operation: ['createStatic'] };
-
-export const description: INodeProperties[] = [
+const properties: INodeProperties[] = [
 	{
 		displayName: 'Audience Name',
 		name: 'name',
@@ -16,11 +15,14 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. NE_USA-above50',
 		description: 'Name of the new audience (CommBox allows two audiences with the same name)',
-		displayOptions: { show },
 	},
-	...fileSourceFields(show),
-	uploadOptions(show, false),
+	...fileSourceFields,
+	createStaticOptions,
 ];
+
+const displayOptions = { show: { resource: ['commBox'], operation: ['createStatic'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const name = sameForAllItems.call(this, items, 'name', 'audience name');

@@ -1,12 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 import { isStatic, listAudiences } from '../../transport/commBox';
 import { limitOf, readOptions, returnAllFields } from '../shared/fields';
 import { forEachItem } from '../shared/perItem';
 import { requestPolicy } from '../../transport/requestPolicy';
 
-const show = { resource: ['commBox'], operation: ['getMany'] };
-
-export const description: INodeProperties[] = [
+const properties: INodeProperties[] = [
 	{
 		displayName: 'Type',
 		name: 'audienceType',
@@ -18,11 +17,14 @@ export const description: INodeProperties[] = [
 		],
 		default: 'all',
 		description: 'Which audiences to return',
-		displayOptions: { show },
 	},
-	...returnAllFields(show),
-	readOptions(show, false),
+	...returnAllFields,
+	readOptions,
 ];
+
+const displayOptions = { show: { resource: ['commBox'], operation: ['getMany'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
 
 /** CommBox returns every audience in one response; type and limit are applied here. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

@@ -1,21 +1,23 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { count, cutText } from '../../engine';
 import { COMMBOX_AUDIENCE_ID, type CommBoxEnvelope, isStatic, listAudiences, replaceStaticAudience } from '../../transport/commBox';
 import { outcomeOf } from '../../transport/request';
 import type { RequestPolicy } from '../../transport/requestPolicy';
 import { audienceLocator } from '../shared/fields';
 import { invalidShareRefusal, minimumShareOf, shrinkRefusal } from '../shared/replaceGuards';
-import { fileSourceFields, uploadOptions } from './fields';
+import { fileSourceFields, replaceStaticOptions } from './fields';
 import { sameForAllItems, uploadAudienceFile } from './upload';
 
-const show = { resource: ['commBox'], operation: ['replaceStatic'] };
-
-export const description: INodeProperties[] = [
-	audienceLocator(show, 'searchCommBoxStaticAudiences', 'The Static audience whose customers are all replaced by the file', false),
-	...fileSourceFields(show),
-	uploadOptions(show, true),
+const properties: INodeProperties[] = [
+	audienceLocator({ searchListMethod: 'searchCommBoxStaticAudiences', purpose: 'replaceStatic', identifiedBy: 'id' }),
+	...fileSourceFields,
+	replaceStaticOptions,
 ];
+
+const displayOptions = { show: { resource: ['commBox'], operation: ['replaceStatic'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const audienceId = sameForAllItems.call(this, items, 'audience', 'audience ID');
