@@ -395,6 +395,8 @@ export interface NodeRun {
 
 export interface WorkflowRun {
 	status: ExecutionStatus;
+	/** The workflow's static data after the run, as n8n would save it (a JSON copy). */
+	staticData: IDataObject;
 	/** The error that stopped the execution, if any. */
 	error?: ExecutionError;
 	/** First run of every node that ran. */
@@ -404,12 +406,12 @@ export interface WorkflowRun {
 }
 
 /**
- * Runs a workflow with n8n-core's WorkflowExecute (mode `manual`), starting from its first node
- * without a parent (the Items node of `itemsWorkflow`). Every node gets a credential reference
- * for each credential type it declares and `credentials` provides.
+ * Runs a workflow with n8n-core's WorkflowExecute (mode `manual` unless told, as from the editor),
+ * starting from its first node without a parent (the Items node of `itemsWorkflow`). Every node
+ * gets a credential reference for each credential type it declares and `credentials` provides.
  */
-export async function runWorkflow(workflowJson: WorkflowJson, credentials: CredentialsByType = {}): Promise<WorkflowRun> {
-	return await startWorkflow(workflowJson, credentials).result;
+export async function runWorkflow(workflowJson: WorkflowJson, credentials: CredentialsByType = {}, mode: WorkflowExecuteMode = 'manual'): Promise<WorkflowRun> {
+	return await startWorkflow(workflowJson, credentials, mode).result;
 }
 
 /** A workflow run that can be stopped as a user stops an execution in n8n (the run's `cancel()`). */
@@ -419,7 +421,7 @@ export interface StartedWorkflow {
 }
 
 /** `runWorkflow`, returning at once with the run's `cancel` (n8n-core aborts the execution's cancel signal). */
-export function startWorkflow(workflowJson: WorkflowJson, credentials: CredentialsByType = {}): StartedWorkflow {
+export function startWorkflow(workflowJson: WorkflowJson, credentials: CredentialsByType = {}, mode: WorkflowExecuteMode = 'manual'): StartedWorkflow {
 	setUpContainer();
 	const nodes: INode[] = workflowJson.nodes.map((node, index) => ({
 		id: node.id ?? `node-${index}`,
@@ -447,17 +449,16 @@ export function startWorkflow(workflowJson: WorkflowJson, credentials: Credentia
 	const startNode = nodes.find((node) => !childNames.has(node.name));
 	if (!startNode) throw new UnexpectedError('The workflow has no node without a parent to start from');
 
-	const mode: WorkflowExecuteMode = 'manual';
 	const workflowData = { id: workflow.id, name: workflow.name, nodes, connections: workflowJson.connections } as IWorkflowBase;
 	const hooks = new ExecutionLifecycleHooks(mode, 'node-test-execution', workflowData);
 	const additionalData = createAdditionalData(new TestCredentialsHelper(credentials), { hooks, executionId: 'node-test-execution' });
 
 	const workflowExecute = new WorkflowExecute(additionalData, mode);
 	const running = workflowExecute.run({ workflow, startNode });
-	return { result: running.then((run) => summarize(run)), cancel: () => running.cancel() };
+	return { result: running.then((run) => summarize(run, workflow)), cancel: () => running.cancel() };
 }
 
-function summarize(run: IRun): WorkflowRun {
+function summarize(run: IRun, workflow: Workflow): WorkflowRun {
 	const runData: IRunData = run.data.resultData.runData;
 	const nodesRun: Record<string, NodeRun> = {};
 	for (const [name, tasks] of Object.entries(runData)) {
@@ -468,7 +469,8 @@ function summarize(run: IRun): WorkflowRun {
 			executionStatus: task.executionStatus,
 		};
 	}
-	return { status: run.status, error: run.data.resultData.error, nodes: nodesRun, runData, run };
+	const staticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+	return { status: run.status, staticData, error: run.data.resultData.error, nodes: nodesRun, runData, run };
 }
 
 function credentialReferences(nodeTypeName: string, credentials: CredentialsByType): WorkflowNode['credentials'] {

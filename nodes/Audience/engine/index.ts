@@ -18,3 +18,7 @@ export {
 export { count, cutText } from './messages';
 export { memberIdOf } from './members';
 export { mapInFlight, type InFlightOptions, type InFlightOutcome, type TaskOutcome } from './inFlight';
+export { chunkMembers, collectMembers, NO_ITEM, type AudienceMembers, type CollectedMembers } from './plan';
+export { recordAccepted, selectChanges, trackedMemberCount, type AudienceChanges, type SendMode } from './changes';
+export { memberFingerprint } from './fingerprint';
+export { decodeSnapshot, encodeSnapshot, type TrackedMembers } from './memberSnapshot';

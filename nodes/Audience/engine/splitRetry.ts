@@ -154,11 +154,18 @@ function splitRequest(
 		const id = idOfItem(itemIndex);
 		items[id === undefined ? 0 : groupOfId.get(id) ?? 0].push(itemIndex);
 	}
-	return members.map((groupMembers, k) => part(request, groupMembers, items[k]));
+	return members.map((groupMembers, k) => part(request, groupMembers, items[k], idOfItem));
 }
 
-function part(request: PlannedRequest, members: PlannedRequest['members'], itemIndexes: number[]): PlannedRequest {
+function part(
+	request: PlannedRequest,
+	members: PlannedRequest['members'],
+	itemIndexes: number[],
+	idOfItem: (itemIndex: number) => string | undefined,
+): PlannedRequest {
 	const removed = members.filter((member) => member.action === 'remove').length;
+	// Items per distinct id, not per member: a removal Mirror derived is carried by no item.
+	const carriedIds = new Set(itemIndexes.map(idOfItem)).size;
 	return {
 		operation: request.operation,
 		audience: request.audience,
@@ -166,6 +173,6 @@ function part(request: PlannedRequest, members: PlannedRequest['members'], itemI
 		itemIndexes,
 		added: members.length - removed,
 		removed,
-		duplicatesCollapsed: itemIndexes.length - members.length,
+		duplicatesCollapsed: itemIndexes.length - carriedIds,
 	};
 }

@@ -4,6 +4,7 @@ import { indexingTokenOf, type MemberSyncTarget } from '../shared/sync/target';
 /** Batch project API 2.x as the target of Update and Replace. */
 export const batchSyncTarget: MemberSyncTarget = {
 	platform: 'Batch',
+	credentialType: 'batchApi',
 	idField: 'Custom User ID',
 	withTags: false,
 	async send(request, policy) {

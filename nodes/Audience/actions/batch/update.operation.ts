@@ -1,11 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
-import { actionField, attributeFields, audienceLocator, updateOptions, userIdField } from '../shared/fields';
+import { actionField, attributeFields, audienceLocator, sendModeField, updateOptions, userIdField } from '../shared/fields';
 import { syncMembers } from '../shared/sync/syncMembers';
 import { batchSyncTarget } from './syncTarget';
 
 const properties: INodeProperties[] = [
 	audienceLocator({ searchListMethod: 'searchBatchAudiences', purpose: 'write' }),
+	sendModeField,
 	actionField,
 	userIdField({ displayName: batchSyncTarget.idField }),
 	...attributeFields,

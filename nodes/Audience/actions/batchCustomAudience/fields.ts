@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { optionsCollection, replaceOptionList, updateOptionList } from '../shared/fields';
+import { optionsCollection, replaceOptionList, trackedUpdateOptionList } from '../shared/fields';
 
 // Parameters only the legacy Custom Audience API has.
 
@@ -34,6 +34,6 @@ function withIdType(options: INodeProperties[]): INodeProperties[] {
 	return [...options, idTypeOption].sort((a, b) => a.displayName.localeCompare(b.displayName));
 }
 
-export const customAudienceUpdateOptions = optionsCollection(withIdType(updateOptionList));
+export const customAudienceUpdateOptions = optionsCollection(withIdType(trackedUpdateOptionList));
 
 export const customAudienceReplaceOptions = optionsCollection(withIdType(replaceOptionList));

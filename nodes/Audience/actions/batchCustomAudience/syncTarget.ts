@@ -15,6 +15,7 @@ import { httpStatusOf } from '../../transport/request';
 /** Legacy Custom Audience API 1.x as the target of Update (PATCH) and Replace (PUT). */
 export const customAudienceSyncTarget: MemberSyncTarget = {
 	platform: 'Batch Custom Audience API',
+	credentialType: 'batchCustomAudienceApi',
 	idField: 'Install ID or Custom User ID',
 	withTags: true,
 	async send(request, policy) {

@@ -1,12 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
-import { actionField, attributeFields, audienceLocator, userIdField } from '../shared/fields';
+import { actionField, attributeFields, audienceLocator, sendModeField, userIdField } from '../shared/fields';
 import { syncMembers } from '../shared/sync/syncMembers';
 import { customAudienceUpdateOptions, tagsField } from './fields';
 import { customAudienceSyncTarget } from './syncTarget';
 
 const properties: INodeProperties[] = [
 	audienceLocator({ searchListMethod: 'searchCustomAudiences', purpose: 'write' }),
+	sendModeField,
 	actionField,
 	userIdField({ displayName: customAudienceSyncTarget.idField }),
 	...attributeFields,

@@ -145,6 +145,14 @@ export const replaceStaticOptions = optionsCollection([
 	maxRetriesOption,
 	minimumShareOption,
 	uploadOutputOption,
+	{
+		displayName: 'Upload Even If Unchanged',
+		name: 'uploadUnchanged',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to upload a file identical to the last one CommBox accepted for this audience from this node. Off: such a file is not uploaded again, as long as the audience still holds its rows.',
+	},
 ]);
 
 export const createStaticOptions = optionsCollection([

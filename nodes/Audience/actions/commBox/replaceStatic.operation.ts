@@ -4,6 +4,8 @@ import { count, cutText } from '../../engine';
 import { COMMBOX_AUDIENCE_ID, type CommBoxEnvelope, isStatic, listAudiences, replaceStaticAudience } from '../../transport/commBox';
 import { outcomeOf } from '../../transport/request';
 import type { RequestPolicy } from '../../transport/requestPolicy';
+import { rememberUpload, sameAsLastUpload, uploadIdentity, type UploadIdentity } from '../shared/changeTracking/lastUpload';
+import { stateIsKept } from '../shared/changeTracking/savedState';
 import { audienceLocator } from '../shared/fields';
 import { invalidShareRefusal, minimumShareOf, shrinkRefusal } from '../shared/replaceGuards';
 import { fileSourceFields, replaceStaticOptions } from './fields';
@@ -31,6 +33,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	// The audience's size before the upload, and the file's rows: they can settle a lost answer.
 	let before: number | undefined;
 	let rows: number | null = null;
+	let identity: UploadIdentity | undefined;
+	const options = this.getNodeParameter('options', 0, {}) as { minimumShare?: number; uploadUnchanged?: boolean };
+	const sizeNow = async (policy: RequestPolicy) => (await listAudiences.call(this, policy)).find((audience) => audience.id === audienceId)?.user_count;
 	return await uploadAudienceFile.call(this, items, {
 		operation: 'replaceStatic',
 		audience: { audienceId },
@@ -40,11 +45,22 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			rows = file.rows;
 			// A spreadsheet is sent unread: its row count is unknown, so it cannot be guarded.
 			if (file.rows === null) return undefined;
-			const share = minimumShareOf(this.getNodeParameter('options', 0, {}) as { minimumShare?: number });
+			const share = minimumShareOf(options);
 			const label = `CommBox audience ${audienceId}`;
-			before = (await listAudiences.call(this, policy)).find((audience) => audience.id === audienceId)?.user_count;
+			before = await sizeNow(policy);
 			if (typeof before === 'number') return shrinkRefusal(this.getNode(), label, before, file.rows, share);
 			return invalidShareRefusal(this.getNode(), label, items.length - file.invalid.length, items.length, share);
+		},
+		async unchanged(file, policy) {
+			identity = await uploadIdentity(this, audienceId, file.upload);
+			const last = options.uploadUnchanged ? undefined : sameAsLastUpload(this, identity);
+			if (!last) return false;
+			// The audience may have been changed elsewhere since: it must still hold the file's rows.
+			return last.rows === null || (await sizeNow(policy)) === last.rows;
+		},
+		accepted(file) {
+			// Runs started from the editor keep nothing: the next run uploads the file again.
+			if (identity && stateIsKept(this)) rememberUpload(this, identity, file.rows);
 		},
 		async send(upload, policy) {
 			try {

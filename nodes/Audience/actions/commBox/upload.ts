@@ -32,6 +32,10 @@ export interface UploadTarget {
 	/** A refusal to send this file (Replace Static's shrink guard), checked after a dry run would have stopped. */
 	guard?(this: IExecuteFunctions, file: AudienceFile, policy: RequestPolicy): Promise<Error | undefined>;
 	send(this: IExecuteFunctions, upload: AudienceUpload, policy: RequestPolicy): Promise<CommBoxEnvelope<{ id?: string | number }>>;
+	/** Replace Static: whether the file is the one CommBox last accepted for the audience (it is then not uploaded). */
+	unchanged?(this: IExecuteFunctions, file: AudienceFile, policy: RequestPolicy): Promise<boolean>;
+	/** Called once CommBox accepted the file. */
+	accepted?(this: IExecuteFunctions, file: AudienceFile): void;
 }
 
 const PREVIEW_ROWS = 10;
@@ -74,13 +78,14 @@ export async function uploadAudienceFile(
 	/** `50 items → 1 file of 48 rows accepted, 0 duplicates collapsed, 2 invalid`; no outcome for a dry run. */
 	const banner = (outcome?: string): Banner => ({
 		message: `${outcome ? '' : 'Dry run (nothing sent): '}${fileText(items.length, file)}${outcome ? ` ${outcome}` : ''}, ${count(file.duplicatesCollapsed)} ${file.duplicatesCollapsed === 1 ? 'duplicate' : 'duplicates'} collapsed, ${count(file.invalid.length)} invalid`,
-		type: (outcome === 'accepted' || !outcome) && file.invalid.length === 0 ? 'info' : 'warning',
+		type: (!outcome || outcome === 'accepted' || outcome.startsWith('unchanged')) && file.invalid.length === 0 ? 'info' : 'warning',
 	});
 	const perContact = outputModeOf(this, options) === 'perContact';
 	const output = (json: IDataObject): INodeExecutionData[] => {
 		if (!perContact) return [{ json, pairedItem }, ...invalidOutput];
 		// The audience's ID only: a contact keeps its own fields (a "name" among them).
-		const fields: IDataObject = { audienceId: json.audienceId ?? target.audience.audienceId ?? null, ...(json.dryRun ? { dryRun: true } : { outcome: 'accepted', dryRun: false }) };
+		const outcome = json.dryRun ? {} : { outcome: json.outcome ?? 'accepted' };
+		const fields: IDataObject = { audienceId: json.audienceId ?? target.audience.audienceId ?? null, ...outcome, dryRun: Boolean(json.dryRun) };
 		const contacts = pairedItem.map(({ item }) => ({ json: { ...items[item].json, ...fields }, pairedItem: { item } }));
 		return [...contacts, ...invalidOutput];
 	};
@@ -92,6 +97,10 @@ export async function uploadAudienceFile(
 	const policy = requestPolicy(this, options);
 	let envelope: CommBoxEnvelope<{ id?: string | number }>;
 	try {
+		if (file.rows !== 0 && (await target.unchanged?.call(this, file, policy))) {
+			showBanners(this, banner('unchanged since the last accepted upload, not uploaded'));
+			return output({ ...summary, dryRun: false, outcome: 'unchanged', uploaded: false, note: 'Identical to the last file CommBox accepted for this audience: not uploaded again.' });
+		}
 		const refusal = file.rows === 0 ? undefined : await target.guard?.call(this, file, policy);
 		if (refusal) throw refusal;
 		envelope = await target.send.call(this, file.upload, policy);
@@ -104,6 +113,7 @@ export async function uploadAudienceFile(
 	}
 	const status = Number(envelope?.status);
 	const id = envelope?.data?.id;
+	target.accepted?.call(this, file);
 	showBanners(this, banner('accepted'));
 	return output({
 		...summary,

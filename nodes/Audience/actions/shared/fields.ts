@@ -66,6 +66,30 @@ export function audienceLocator({ searchListMethod, purpose, identifiedBy = 'nam
 	return { ...locator, default: { mode: 'name', value: '={{ $json.audience }}' }, hint: CHECK_AUDIENCE_HINT };
 }
 
+/** What an Update sends each run (see engine/changes.ts). */
+export const sendModeField: INodeProperties = {
+	displayName: 'Send',
+	name: 'sendMode',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'All Members', value: 'all', description: 'Send every incoming member on every run' },
+		{
+			name: 'Only New and Changed Members',
+			value: 'changes',
+			description: 'Send only the members that are new or whose attributes changed since the last run; members not accepted last time are sent again',
+		},
+		{
+			name: 'Mirror the Input',
+			value: 'mirror',
+			description: 'Make the audience hold exactly the incoming members: send the new and changed ones, and remove the members no longer in the input',
+		},
+	],
+	default: 'all',
+	description:
+		'The last two remember what earlier runs sent, in the workflow, for runs on its trigger or schedule (runs started from the editor are not remembered)',
+};
+
 export const actionField: INodeProperties = {
 	displayName: 'Action',
 	name: 'action',
@@ -76,6 +100,8 @@ export const actionField: INodeProperties = {
 	],
 	default: 'add',
 	description: 'What to do with each member. Use an expression to decide per item.',
+	// Mirror adds every incoming member and removes those that left.
+	displayOptions: { hide: { sendMode: ['mirror'] } },
 };
 
 /** The member ID; its label names the platform's kind of ID. */
@@ -279,6 +305,24 @@ export function outputOption({ perContact, summaries, oneItemPer }: OutputOption
 	};
 }
 
+/** Options of Update's change tracking, shown for the Send modes they apply to. */
+const mirrorMinimumShareOption: INodeProperties = {
+	...minimumShareOption,
+	description:
+		'Refuse a run that would remove members until fewer than this share of the audience is left (e.g. 50 refuses removing 600 of 1,000), as when an upstream filter breaks. It also guards the first run, which replaces the audience. 0 turns the guard off.',
+	displayOptions: { show: { '/sendMode': ['mirror'] } },
+};
+
+const resetChangeTrackingOption: INodeProperties = {
+	displayName: 'Reset Change Tracking',
+	name: 'resetChangeTracking',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether this run forgets what earlier runs sent and sends every member (Mirror: replaces the audience), then tracks changes from there. Turn it off after one run, or use an expression such as {{ $now.weekday === 7 }} for a weekly full sync.',
+	displayOptions: { show: { '/sendMode': ['changes', 'mirror'] } },
+};
+
 /** The guards only a Replace has, first in its Options. */
 const replaceGuardOptions: INodeProperties[] = [
 	{
@@ -361,7 +405,14 @@ export const updateOptionList: INodeProperties[] = [
 
 export const replaceOptionList: INodeProperties[] = [...replaceGuardOptions, ...updateOptionList];
 
-export const updateOptions = optionsCollection(updateOptionList);
+/** Update's options: the shared ones and change tracking's. */
+export const trackedUpdateOptionList: INodeProperties[] = updateOptionList.flatMap((option) => {
+	if (option.name === 'maxRetries') return [option, mirrorMinimumShareOption];
+	if (option.name === 'requestsInFlight') return [option, resetChangeTrackingOption];
+	return [option];
+});
+
+export const updateOptions = optionsCollection(trackedUpdateOptionList);
 
 export const replaceOptions = optionsCollection(replaceOptionList);
 

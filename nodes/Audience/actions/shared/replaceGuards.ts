@@ -26,6 +26,20 @@ export function shrinkRefusal(node: INode, audience: string, current: number, ne
 }
 
 /**
+ * Mirror's guard: the refusal of removing `removed` of the `tracked` members earlier runs sent
+ * (an upstream filter that broke), or undefined when allowed.
+ */
+export function mirrorRefusal(node: INode, audience: string, tracked: number, removed: number, share: number): NodeOperationError | undefined {
+	const left = tracked - removed;
+	if (share <= 0 || removed === 0 || left >= (tracked * share) / 100) return undefined;
+	return new NodeOperationError(
+		node,
+		`Mirror refused: ${audience} would lose ${count(removed)} of its ${count(tracked)} members (they are missing from the input), leaving ${count(left)}, below the minimum share of ${share}%. Nothing was sent; ${HOW_TO_ALLOW}.`,
+		{ description: `If the input is complete and these members really left, ${HOW_TO_ALLOW}, then run again.` },
+	);
+}
+
+/**
  * Where the current size is unknown: the refusal of a replace built from fewer than `share`% of
  * the input items (the others being invalid), or undefined when allowed.
  */

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { count, type SyncPlan } from '../../engine';
+import type { TrackedRun } from './changeTracking/trackedRun';
 import type { SyncLedger } from './sync/ledger';
 
 /**
@@ -43,6 +44,43 @@ export function syncBanner(items: number, ledger: SyncLedger, invalid: number): 
 function collapsedAndInvalid(plan: Pick<SyncPlan, 'requests'>, invalid: number): string {
 	const collapsed = plan.requests.reduce((sum, request) => sum + request.duplicatesCollapsed, 0);
 	return `${plural(collapsed, 'duplicate')} collapsed, ${count(invalid)} invalid`;
+}
+
+/**
+ * Change tracking: what was new, changed, unchanged (not sent) and removed; which audiences were
+ * sent in full and why; the state kept; and a warning when n8n will not keep it (a run started
+ * from the editor).
+ */
+export function changesBanner(run: TrackedRun | undefined): Banner[] {
+	if (!run) return [];
+	const sum = (field: 'new' | 'changed' | 'unchanged' | 'removed') => run.changes.audiences.reduce((total, audience) => total + audience[field], 0);
+	const counts = [`${count(sum('new'))} new`, `${count(sum('changed'))} changed`, `${count(sum('unchanged'))} unchanged (not sent)`];
+	if (run.setup.mode === 'mirror') counts.push(`${count(sum('removed'))} removed`);
+	const mode = run.setup.mode === 'mirror' ? 'Mirror the input' : 'Only new and changed members';
+	const kept = run.saved ? ` · ${plural(run.saved.members, 'member')} tracked (${sizeText(run.saved.bytes)})` : '';
+	const sentInFull = run.changes.audiences
+		.filter((audience) => audience.sendsEveryone)
+		.map((audience) =>
+			run.setup.mode === 'mirror'
+				? ` Audience "${audience.audience}" was replaced by the input (${audience.sendsEveryone}).`
+				: ` Every member of audience "${audience.audience}" was sent (${audience.sendsEveryone}).`,
+		);
+	const banners: Banner[] = [{ message: `${mode}: ${counts.join(', ')}${kept}.${sentInFull.join('')}`, type: 'info' }];
+	if (!run.kept) banners.push(NOT_KEPT_FROM_EDITOR);
+	return banners;
+}
+
+/** Runs started from the editor: n8n does not save their static data. */
+export const NOT_KEPT_FROM_EDITOR: Banner = {
+	message:
+		'This run was started from the editor, and n8n does not keep what such runs send: the next run on the workflow\'s trigger or schedule compares with the last run of its own, so it sends this again.',
+	type: 'warning',
+};
+
+function sizeText(bytes: number): string {
+	if (bytes < 1_000) return `${bytes} bytes`;
+	if (bytes < 1_000_000) return `${(bytes / 1_000).toFixed(1)} kB`;
+	return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { PlannedRequest, RequestOutcome, SyncMode, SyncPlan } from '../../../engine';
+import type { PlannedRequest, RequestOutcome, SyncPlan } from '../../../engine';
 import type { IndexingView } from '../indexing';
 
 /** One request (or part of a split chunk) and what became of it. */
@@ -53,12 +53,20 @@ export class SyncLedger {
 	/** Audiences to which nothing more is sent: their replace failed, is unknown, or was not applied in time. */
 	readonly halted = new Set<string>();
 
+	private readonly replaced: Set<string>;
+
 	constructor(
 		readonly plan: SyncPlan,
-		readonly mode: SyncMode,
 		readonly platform: string,
 		readonly idOfItem: (itemIndex: number) => string | undefined,
-	) {}
+	) {
+		this.replaced = new Set(plan.requests.filter((request) => request.operation === 'replace').map((request) => request.audience));
+	}
+
+	/** Whether this run replaces `audience` (Replace, or Mirror's first run), rather than adding to it. */
+	replaces(audience: string): boolean {
+		return this.replaced.has(audience);
+	}
 
 	record(entry: Omit<SentRequest, 'split'> & { split?: boolean }): SentRequest {
 		const sent = { ...entry, split: entry.split ?? false };

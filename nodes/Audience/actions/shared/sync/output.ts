@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { PlannedRequest } from '../../../engine';
+import { ITEM_CHANGE } from '../changeTracking/planChanges';
 import type { IndexingView } from '../indexing';
 
 /** The output item of one request: its summary, paired to every input item it carries. */
@@ -54,18 +55,24 @@ const CONTACT_FIELDS = ['audience', 'outcome', 'indexingToken', 'indexingState',
 export function shapedOutput(
 	item: INodeExecutionData,
 	mode: OutputMode,
-	input: { items: INodeExecutionData[]; ids?: Map<number, string | undefined> },
+	input: { items: INodeExecutionData[]; ids?: Map<number, string | undefined>; changes?: Uint8Array },
 ): INodeExecutionData[] {
 	if (mode === 'perRequest' || item.json.error !== undefined) return [item];
 	const pairs = Array.isArray(item.pairedItem) ? item.pairedItem : [];
 	if (mode === 'perContact') {
 		const fields: IDataObject = {};
 		for (const field of CONTACT_FIELDS) if (item.json[field] !== undefined) fields[field] = item.json[field];
-		return pairs.map((pair) => ({ json: { ...input.items[pair.item].json, ...fields }, pairedItem: { item: pair.item } }));
+		return pairs.map((pair) => ({ json: { ...input.items[pair.item].json, ...fields, ...changeOf(input.changes, pair.item) }, pairedItem: { item: pair.item } }));
 	}
 	const { payload: _payload, ids: _count, added: _a, removed: _r, duplicatesCollapsed: _d, ...summary } = item.json;
+	const { changeTracking: _tracking, ...perItem } = summary;
 	return pairs.map((pair) => ({
-		json: { ...summary, id: input.ids?.get(pair.item) ?? null, itemIndex: pair.item },
+		json: { ...perItem, id: input.ids?.get(pair.item) ?? null, itemIndex: pair.item, ...changeOf(input.changes, pair.item) },
 		pairedItem: { item: pair.item },
 	}));
+}
+
+function changeOf(changes: Uint8Array | undefined, itemIndex: number): { change?: string } {
+	const change = changes ? ITEM_CHANGE[changes[itemIndex]] : '';
+	return change ? { change } : {};
 }

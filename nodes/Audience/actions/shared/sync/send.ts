@@ -113,7 +113,7 @@ export async function sendPlannedRequests(
 				failure ??= { request, number, cause: part.error, headline: failedHeadline(number, audience, part) };
 			}
 		}
-		if (failure) throw fail(failure, ledger.mode === 'replace');
+		if (failure) throw fail(failure, ledger.replaces(audience));
 	};
 
 	const sendOne = async (request: PlannedRequest, index: number) => {

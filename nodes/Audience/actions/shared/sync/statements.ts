@@ -18,7 +18,7 @@ export function holding(ledger: SyncLedger, audience: string): string {
 	const outcomes = ledger.outcomesOf(audience);
 	const { replace } = outcomes;
 	const name = `audience "${audience}"`;
-	if (ledger.mode === 'replace' && replace && replace.outcome === 'unknown') {
+	if (replace && replace.outcome === 'unknown') {
 		return (
 			`the replace of ${name} (${groupText({ items: replace.request.itemIndexes, ids: replace.request.members.length })}) has an unknown outcome: ` +
 			`its answer was lost, so the audience holds either those ids and none of its previous members, or still only its previous members` +
@@ -28,7 +28,7 @@ export function holding(ledger: SyncLedger, audience: string): string {
 	if (outcomes.accepted.ids === 0 && outcomes.unknown.ids === 0) {
 		return `${name} is unchanged${others(outcomes, ['refused', 'notSent'])}`;
 	}
-	if (ledger.mode === 'replace') {
+	if (ledger.replaces(audience)) {
 		const incomplete = outcomes.notSent.ids + outcomes.unknown.ids + outcomes.refused.ids > 0;
 		return (
 			`${name} holds only this run's ids (the replace removed its previous members): ${groupText(outcomes.accepted)} of ${count(outcomes.totalIds)} ids accepted` +

@@ -7,6 +7,8 @@ import type { OutputMode } from './output';
 /** What Update and Replace need from a platform (Batch 2.x or the legacy Custom Audience API). */
 export interface MemberSyncTarget {
 	platform: string;
+	/** The n8n credential type the platform's requests use. */
+	credentialType: string;
 	/** Label of the member ID field, named when an item has no ID. */
 	idField: string;
 	withTags: boolean;
@@ -30,6 +32,7 @@ export interface SyncOptions {
 	allowEmpty?: boolean;
 	minimumShare?: number;
 	requestsInFlight?: number;
+	resetChangeTracking?: boolean;
 }
 
 /**
