@@ -53,7 +53,8 @@ function workflowRuns() {
 			return staticData;
 		},
 		async run(items: IDataObject[], node: WorkflowNode, mode: WorkflowExecuteMode = 'trigger'): Promise<WorkflowRun> {
-			const result = await runWorkflow({ ...itemsWorkflow(items, [node]), staticData }, credentials(), mode);
+			// A copy: n8n-core changes the object it is given, and the database keeps what was saved.
+			const result = await runWorkflow({ ...itemsWorkflow(items, [node]), staticData: structuredClone(staticData) }, credentials(), mode);
 			// n8n saves static data for every run but those started from the editor.
 			if (mode !== 'manual') staticData = result.staticData;
 			await sandbox.whenIdle();
@@ -266,6 +267,34 @@ describe('Mirror the Input', () => {
 
 		await runs.run(shrunk, update('mirror', { minimumShare: 30 }));
 		expect(Object.keys(members()).sort()).toEqual(shrunk.map((contact) => contact.id).sort());
+	});
+
+	it('replaces the audience when it no longer holds what earlier runs left in it: changed elsewhere, or an older copy of the saved data came back', async () => {
+		const runs = workflowRuns();
+		await runs.run(contacts(20), update('mirror'));
+		const olderCopy = runs.staticData;
+		// c0-c4 leave: removed by run 2.
+		await runs.run(contacts(15, 5), update('mirror'));
+		expect(Object.keys(members())).toHaveLength(15);
+
+		// n8n writes back an older copy of the workflow's static data (as a trigger holding one does).
+		const back = contacts(20).slice(2);
+		const restored = await runWorkflow({ ...itemsWorkflow(back, [update('mirror')]), staticData: olderCopy }, credentials(), 'trigger');
+		await sandbox.whenIdle();
+		// The older copy holds c0-c19; the audience holds c5-c19: its size gives it away, and the input is replaced in.
+		expect(hintsOf(restored).join('\n')).toContain(
+			'Audience "sandbox_audience" was replaced by the input (it holds 15 members, not the 20 earlier runs left in it: it was changed elsewhere, or an older copy of the workflow\'s saved data came back).',
+		);
+		expect(Object.keys(members()).sort()).toEqual(back.map((contact) => contact.id).sort());
+
+		// Members added elsewhere: the same.
+		await runs.run(back, update('mirror'));
+		await runWorkflow({ ...itemsWorkflow(contacts(2, 900), [{ ...update('all'), id: 'another-node-id' }]) }, credentials(), 'trigger');
+		await sandbox.whenIdle();
+		const seq = lastSeq();
+		await runs.run(back, update('mirror'));
+		expect(writesSince(seq, 'replace').map((request) => request.ids)).toEqual([18]);
+		expect(Object.keys(members()).sort()).toEqual(back.map((contact) => contact.id).sort());
 	});
 
 	it('an empty input is refused', async () => {

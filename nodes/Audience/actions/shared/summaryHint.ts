@@ -51,7 +51,7 @@ function collapsedAndInvalid(plan: Pick<SyncPlan, 'requests'>, invalid: number):
  * sent in full and why; the state kept; and a warning when n8n will not keep it (a run started
  * from the editor).
  */
-export function changesBanner(run: TrackedRun | undefined): Banner[] {
+export function changesBanner(run: TrackedRun | undefined, { dryRun = false } = {}): Banner[] {
 	if (!run) return [];
 	const sum = (field: 'new' | 'changed' | 'unchanged' | 'removed') => run.changes.audiences.reduce((total, audience) => total + audience[field], 0);
 	const counts = [`${count(sum('new'))} new`, `${count(sum('changed'))} changed`, `${count(sum('unchanged'))} unchanged (not sent)`];
@@ -66,7 +66,7 @@ export function changesBanner(run: TrackedRun | undefined): Banner[] {
 				: ` Every member of audience "${audience.audience}" was sent (${audience.sendsEveryone}).`,
 		);
 	const banners: Banner[] = [{ message: `${mode}: ${counts.join(', ')}${kept}.${sentInFull.join('')}`, type: 'info' }];
-	if (!run.kept) banners.push(NOT_KEPT_FROM_EDITOR);
+	if (!run.kept && !dryRun) banners.push(NOT_KEPT_FROM_EDITOR);
 	return banners;
 }
 

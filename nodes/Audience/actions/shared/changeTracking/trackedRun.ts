@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import type { CollectedMembers, SendMode, SyncRules } from '../../../engine';
+import { type CollectedMembers, count, type SendMode, type SyncRules, trackedMemberCount } from '../../../engine';
+import type { RequestPolicy } from '../../../transport/requestPolicy';
+import { isIndexingDone } from '../indexing';
 import { mirrorRefusal } from '../replaceGuards';
 import type { SyncLedger } from '../sync/ledger';
 import type { MemberSyncTarget } from '../sync/target';
@@ -27,11 +29,29 @@ export async function startTrackedRun(
 	mode: Exclude<SendMode, 'all'>,
 	rules: SyncRules,
 	reset: boolean,
+	policy: RequestPolicy,
 ): Promise<TrackedRun> {
 	const setup: TrackingSetup = { mode, account: await accountHash(this, target.credentialType), mapping: mappingHash(this), reset };
 	const audiences = await loadTracking(this, collected.audiences.map((audience) => audience.audience), setup);
+	if (mode === 'mirror') for (const audience of audiences) await checkMirrored.call(this, audience, target, policy);
 	const changes = planChanges(collected, audiences, mode, rules, this.getInputData().length);
 	return { setup, audiences, changes, kept: stateIsKept(this) };
+}
+
+/**
+ * Mirror diffs only while the audience holds exactly what earlier runs left in it. Its size says
+ * otherwise when it was changed elsewhere, or when an older copy of the workflow's saved data came
+ * back (n8n writes back the copy a trigger holds when the trigger changes its own data); the
+ * audience is then replaced by the input. Not judged while a write is still being applied.
+ */
+async function checkMirrored(this: IExecuteFunctions, audience: TrackedAudience, target: MemberSyncTarget, policy: RequestPolicy): Promise<void> {
+	if (audience.replaces) return;
+	const view = await target.view.call(this, audience.audience, undefined, policy);
+	const tracked = trackedMemberCount(audience.tracked);
+	if (!isIndexingDone(view.indexing_state) || view.nb_ids === undefined || view.nb_ids === tracked) return;
+	audience.replaces = true;
+	audience.tracked = new Map();
+	audience.sendsEveryone = `it holds ${count(view.nb_ids)} members, not the ${count(tracked)} earlier runs left in it: it was changed elsewhere, or an older copy of the workflow's saved data came back`;
 }
 
 /** Mirror's guard: refuses to remove more than the allowed share of an audience's tracked members. */

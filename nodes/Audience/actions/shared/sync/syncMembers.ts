@@ -53,7 +53,7 @@ export async function syncMembers(
 		throw new NodeOperationError(this.getNode(), (error as Error).message);
 	}
 	const tracking =
-		sendMode === 'all' ? undefined : await startTrackedRun.call(this, collected, target, sendMode, rules, options.resetChangeTracking === true);
+		sendMode === 'all' ? undefined : await startTrackedRun.call(this, collected, target, sendMode, rules, options.resetChangeTracking === true, policy);
 	if (sendMode === 'all' && mode === 'update' && !options.dryRun) forgetTracking.call(this);
 	const plan: SyncPlan = tracking?.changes.plan ?? { ...collected, requests: chunkMembers(collected.audiences, rules, () => mode === 'replace') };
 
@@ -66,7 +66,7 @@ export async function syncMembers(
 		tracking ? [...(outputMode === 'perRequest' ? withTrackingSummary(tracking, requests) : requests), ...unchangedOutput(tracking)] : requests;
 	const total = plan.requests.length;
 	if (options.dryRun) {
-		showBanners(this, dryRunBanner(items.length, plan, invalidOutput.length), ...changesBanner(tracking));
+		showBanners(this, dryRunBanner(items.length, plan, invalidOutput.length), ...changesBanner(tracking, { dryRun: true }));
 		const wouldSend = plan.requests.map((request, i) => requestOutput(request, i + 1, total, { dryRun: true }));
 		return [...summarized(wouldSend), ...invalidOutput].flatMap(shape);
 	}
