@@ -72,6 +72,7 @@ describe('example workflows in a real n8n', () => {
 			'commbox-static-from-sheet',
 			'crm-contacts-to-batch-and-commbox',
 			'hubspot-contacts-to-batch',
+			'nightly-delta-sync',
 			'nightly-replace',
 			'notify-when-applied',
 			'unsubscribes-removed',
@@ -132,6 +133,27 @@ describe('example workflows in a real n8n', () => {
 		expect(outputOf(result, 'Replace audience')[0].json).toMatchObject({ operation: 'replace', ids: 3000, indexingState: 'APPLIED' });
 		const members = Object.keys(fixture.sandbox.state().batch.audiences.sandbox_audience.members);
 		expect(members.sort()).toEqual(range(3000).map((i) => `sub-${i}`).sort());
+	}, 5 * 60_000);
+
+	it('nightly delta sync: the first run replaces the audience with the 3,000 contacts, the second sends nothing', async () => {
+		await batchCall(fixture.sandbox, 'update', { name: 'sandbox_audience', ids: [{ action: 'add', id: 'left-long-ago' }] });
+		await fixture.sandbox.whenIdle();
+		const first = await fixture.n8n.execute(examples['nightly-delta-sync'].id);
+		expect(first.error).toBeUndefined();
+		await fixture.sandbox.whenIdle();
+		const members = fixture.sandbox.state().batch.audiences.sandbox_audience.members;
+		expect(Object.keys(members).sort()).toEqual(range(3000).map((i) => `crm-${i}`).sort());
+		expect(members['crm-10']).toEqual({ plan: 'pro' });
+		expect(outputOf(first, 'Mirror into audience')[0].json).toMatchObject({ operation: 'replace', ids: 3000, changeTracking: { firstRun: true, new: 3000 } });
+
+		const writes = () => fixture.sandbox.requests().filter((request) => ['update', 'replace'].includes(request.route)).length;
+		const before = writes();
+		const second = await fixture.n8n.execute(examples['nightly-delta-sync'].id);
+		expect(second.error).toBeUndefined();
+		expect(writes()).toBe(before);
+		const [unchanged] = outputOf(second, 'Mirror into audience');
+		expect(unchanged.json).toMatchObject({ outcome: 'unchanged', ids: 3000, changeTracking: { firstRun: false, unchanged: 3000, removed: 0 } });
+		expect(pairedIndexes([unchanged])).toEqual(range(3000));
 	}, 5 * 60_000);
 
 	it('unsubscribes: the three contacts leave the audience, one output item each', async () => {
