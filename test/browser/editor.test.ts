@@ -252,7 +252,7 @@ describe('panels', () => {
 	it('Action Remove hides the attributes; waiting options appear once waiting is on', async () => {
 		const ndv = await openNode('Batch · Update');
 		await choose(ndv, 'action', 'Remove');
-		expect(await parameterLabels(ndv)).toEqual(['Platform', 'Operation', 'Audience', 'Action', 'Custom User ID', 'Options']);
+		expect(await parameterLabels(ndv)).toEqual(['Platform', 'Operation', 'Audience', 'Send', 'Action', 'Custom User ID', 'Options']);
 		await ndv.getByTestId('collection-parameter-add').click();
 		const offered = async () => (await page.getByTestId('collection-parameter-option').allInnerTexts()).map((t) => t.trim());
 		expect(await offered()).not.toContain('Poll Interval (Seconds)');

@@ -203,7 +203,7 @@ describe('Only New and Changed Members', () => {
 
 	it('All Members forgets what an earlier tracked run kept', async () => {
 		const runs = workflowRuns();
-		const r = await runs.run(contacts(5), update('changes'));
+		await runs.run(contacts(5), update('changes'));
 		expect((runs.staticData.global as IDataObject | undefined)?.audienceSync).toBeDefined();
 		await runs.run(contacts(5), update('all'));
 		expect((runs.staticData.global as IDataObject | undefined)?.audienceSync).toBeUndefined();
