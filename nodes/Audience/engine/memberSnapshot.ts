@@ -35,13 +35,15 @@ export async function decodeSnapshot(text: string): Promise<TrackedMembers> {
 	if (format !== FORMAT) throw new Error(`Unknown snapshot format ${format}`);
 	const size = reader.varint();
 	const ids: string[] = new Array(size);
-	let previous: Buffer = Buffer.alloc(0);
+	// The id being read, built in place on the previous one's shared prefix.
+	let id = Buffer.alloc(256);
 	for (let i = 0; i < size; i++) {
 		const shared = reader.varint();
 		const rest = reader.bytes(reader.varint());
-		const bytes = shared === 0 ? rest : Buffer.concat([previous.subarray(0, shared), rest]);
-		ids[i] = bytes.toString('utf8');
-		previous = bytes;
+		const length = shared + rest.length;
+		if (length > id.length) id = Buffer.concat([id, Buffer.alloc(length)]);
+		rest.copy(id, shared);
+		ids[i] = id.toString('utf8', 0, length);
 	}
 	const members: TrackedMembers = new Map();
 	for (const id of ids) members.set(id, reader.uint48());
