@@ -88,6 +88,9 @@ describe('Only New and Changed Members', () => {
 		let seq = lastSeq();
 		const second = await runs.run(contacts(25_000), update('changes'));
 		expect(writesSince(seq)).toEqual([]);
+		// Nothing changed: n8n has nothing to write back.
+		expect(first.staticDataChanged).toBe(true);
+		expect(second.staticDataChanged).toBe(false);
 		expect(outputOf(second)).toHaveLength(25_000);
 		expect(outputOf(second).every((item) => item.json.outcome === 'unchanged' && item.json.change === 'unchanged')).toBe(true);
 		expect(outputOf(second).map((item) => item.pairedItem)).toEqual(contacts(25_000).map((_, item) => ({ item })));
@@ -295,6 +298,27 @@ describe('Mirror the Input', () => {
 		await runs.run(back, update('mirror'));
 		expect(writesSince(seq, 'replace').map((request) => request.ids)).toEqual([18]);
 		expect(Object.keys(members()).sort()).toEqual(back.map((contact) => contact.id).sort());
+	});
+
+	it('a lost answer is sent again next run, not taken for an audience changed elsewhere', async () => {
+		const runs = workflowRuns();
+		const options = { batchSize: 10, requestsInFlight: 1, maxRetries: 0 };
+		await runs.run(contacts(30), update('mirror', options));
+
+		for (const input of [contacts(35), contacts(30)]) {
+			// 5 arrive (then 5 leave): the one request's answer is lost, though the sandbox applied it.
+			sandbox.setFaults({ rules: [{ api: 'batch', route: 'update', kind: 'lostResponse', count: 1 }] });
+			const lost = await runs.run(input, update('mirror', options));
+			expect(outputOf(lost, 1).map((item) => (item.json.details as IDataObject).outcome)).toEqual(input.length === 35 ? Array(5).fill('unknown') : []);
+			sandbox.setFaults({ rules: [] });
+
+			const seq = lastSeq();
+			const next = await runs.run(input, update('mirror', options));
+			expect(writesSince(seq, 'replace')).toEqual([]);
+			expect(writesSince(seq).map((request) => request.ids)).toEqual([5]);
+			expect(hintsOf(next).join('\n')).not.toContain('was replaced');
+			expect(Object.keys(members()).sort()).toEqual(input.map((contact) => contact.id).sort());
+		}
 	});
 
 	it('an empty input is refused', async () => {

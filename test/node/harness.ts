@@ -397,6 +397,8 @@ export interface WorkflowRun {
 	status: ExecutionStatus;
 	/** The workflow's static data after the run, as n8n would save it (a JSON copy). */
 	staticData: IDataObject;
+	/** Whether the run changed it: n8n writes it to its database only then. */
+	staticDataChanged: boolean;
 	/** The error that stopped the execution, if any. */
 	error?: ExecutionError;
 	/** First run of every node that ran. */
@@ -470,7 +472,9 @@ function summarize(run: IRun, workflow: Workflow): WorkflowRun {
 		};
 	}
 	const staticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
-	return { status: run.status, staticData, error: run.data.resultData.error, nodes: nodesRun, runData, run };
+	// n8n-workflow's flag (not enumerable) that makes n8n save static data after the run.
+	const staticDataChanged = (workflow.staticData as { __dataChanged?: boolean }).__dataChanged === true;
+	return { status: run.status, staticData, staticDataChanged, error: run.data.resultData.error, nodes: nodesRun, runData, run };
 }
 
 function credentialReferences(nodeTypeName: string, credentials: CredentialsByType): WorkflowNode['credentials'] {

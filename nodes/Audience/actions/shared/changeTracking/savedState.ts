@@ -22,6 +22,11 @@ export interface SavedAudience {
 	/** A Mirror run replaced the audience: from then on, the tracked members are all it holds. */
 	mirrored: boolean;
 	members: number;
+	/**
+	 * Members of the last run's requests whose outcome is unknown (e.g. an answer lost): the audience
+	 * may hold up to `adds` more or `removes` fewer members than tracked, until they are sent again.
+	 */
+	uncertain?: { adds: number; removes: number };
 	savedAt: string;
 	/** The tracked members (see encodeSnapshot). */
 	snapshot: string;

@@ -1,5 +1,5 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { decodeSnapshot, encodeSnapshot, recordAccepted, type SendMode, trackedMemberCount, type TrackedMembers } from '../../../engine';
+import { decodeSnapshot, encodeSnapshot, type PlannedRequest, recordAccepted, type SendMode, trackedMemberCount, type TrackedMembers } from '../../../engine';
 import type { SyncLedger } from '../sync/ledger';
 import { type NodeState, savedStateOf, saveState, shortHash, type SavedAudience } from './savedState';
 
@@ -57,6 +57,7 @@ function reasonToSendEveryone(saved: SavedAudience | undefined, setup: TrackingS
  * Saves what this run's accepted requests leave each audience holding; refused, unknown and unsent
  * members keep their earlier state, so the next run sends them again. A Mirror replace that was not
  * accepted leaves the audience's state as it was. Audiences this run did not touch are dropped.
+ * Nothing is written when nothing changed (n8n then does not rewrite the workflow's static data).
  * Returns the size of the saved state and the members it tracks.
  */
 export async function saveTracking(
@@ -65,44 +66,65 @@ export async function saveTracking(
 	ledger: SyncLedger,
 	setup: TrackingSetup,
 ): Promise<{ bytes: number; members: number }> {
+	const earlier = savedStateOf(ctx);
 	const state: NodeState = {};
 	let bytes = 0;
 	let members = 0;
 	for (const entry of audiences) {
-		const accepted = ledger.accepted.filter((sent) => sent.request.audience === entry.audience).map((sent) => sent.request);
-		const replaceAccepted = accepted.some((request) => request.operation === 'replace');
-		if (entry.replaces && !replaceAccepted) {
-			if (entry.saved && !setup.reset) {
-				state[entry.audience] = entry.saved;
-				bytes += entry.saved.snapshot.length;
-				members += entry.saved.members;
-			}
-			continue;
-		}
-		if (accepted.length === 0 && entry.saved && !entry.sendsEveryone) {
-			state[entry.audience] = entry.saved;
-			bytes += entry.saved.snapshot.length;
-			members += entry.saved.members;
-			continue;
-		}
-		const tracked = replaceAccepted ? new Map<string, number>() : entry.tracked;
-		recordAccepted(tracked, accepted, setup.mode);
-		const snapshot = await encodeSnapshot(tracked);
-		const saved: SavedAudience = {
-			kind: 'members',
-			account: setup.account,
-			mapping: setup.mapping,
-			mirrored: entry.mirrored || replaceAccepted,
-			members: trackedMemberCount(tracked),
-			savedAt: new Date().toISOString(),
-			snapshot,
-		};
+		const saved = await savedAfterRun(entry, ledger, setup);
+		if (!saved) continue;
 		state[entry.audience] = saved;
-		bytes += snapshot.length;
+		bytes += saved.snapshot.length;
 		members += saved.members;
 	}
-	saveState(ctx, state);
+	const unchanged = Object.keys(earlier).length === Object.keys(state).length && Object.entries(state).every(([audience, saved]) => earlier[audience] === saved);
+	if (!unchanged) saveState(ctx, state);
 	return { bytes, members };
+}
+
+/** What an audience's state becomes after this run (the earlier one itself when nothing changed). */
+async function savedAfterRun(entry: TrackedAudience, ledger: SyncLedger, setup: TrackingSetup): Promise<SavedAudience | undefined> {
+	const ofAudience = (sent: { request: PlannedRequest }) => sent.request.audience === entry.audience;
+	const accepted = ledger.accepted.filter(ofAudience).map((sent) => sent.request);
+	const unknown = ledger.unknown.filter(ofAudience).map((sent) => sent.request);
+	const replaceAccepted = accepted.some((request) => request.operation === 'replace');
+	if (entry.replaces && !replaceAccepted) return setup.reset ? undefined : entry.saved;
+	if (accepted.length === 0 && entry.saved && !entry.sendsEveryone) {
+		const uncertain = uncertainty(entry.tracked, unknown);
+		if (!uncertain && !entry.saved.uncertain) return entry.saved;
+		const { uncertain: _earlier, ...kept } = entry.saved;
+		return uncertain ? { ...kept, uncertain } : kept;
+	}
+	const tracked = replaceAccepted ? new Map<string, number>() : entry.tracked;
+	recordAccepted(tracked, accepted, setup.mode);
+	const uncertain = uncertainty(tracked, unknown);
+	return {
+		kind: 'members',
+		account: setup.account,
+		mapping: setup.mapping,
+		mirrored: entry.mirrored || replaceAccepted,
+		members: trackedMemberCount(tracked),
+		...(uncertain ? { uncertain } : {}),
+		savedAt: new Date().toISOString(),
+		snapshot: await encodeSnapshot(tracked),
+	};
+}
+
+/**
+ * Members of requests with an unknown outcome (an answer lost) that would change the audience's
+ * size: Mirror's size check allows that much difference until they are sent again.
+ */
+function uncertainty(tracked: TrackedMembers, unknown: PlannedRequest[]): { adds: number; removes: number } | undefined {
+	let adds = 0;
+	let removes = 0;
+	for (const request of unknown) {
+		for (const member of request.members) {
+			if (member.action === 'remove') {
+				if (tracked.has(member.id)) removes++;
+			} else if (!tracked.has(member.id)) adds++;
+		}
+	}
+	return adds + removes > 0 ? { adds, removes } : undefined;
 }
 
 /** The member ID and attribute mapping as written (expressions unevaluated): a change sends everyone. */
