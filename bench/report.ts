@@ -1,10 +1,12 @@
 import type { Machine } from './machine';
 import type { Phases } from './phases';
-import { WAYS, type Way } from './workflows';
+import { DELTA_STAGE_LABEL, type DeltaStage, ID_KIND, isDeltaWay, WAYS, type Way } from './workflows';
 
 /** One measured `n8n execute`. */
 export interface RunRecord {
 	way: Way;
+	/** (f) change tracking: which of its runs (first run, run 2, plain Update of run 2's input). */
+	stage?: DeltaStage;
 	items: number;
 	repeat: number;
 	/** Latency the sandbox added to every request, ms (0 = none). */
@@ -36,16 +38,33 @@ export interface RunRecord {
 	cpuSeconds?: number;
 	loadAverage: number;
 	processes: Array<{ command: string; peakRssMb: number }>;
+	/** (f): the workflow's static data as n8n saved it after this run. */
+	state?: DeltaState;
+}
+
+/** What change tracking left in n8n's database after a run. */
+export interface DeltaState {
+	/** Bytes of `workflow_entity.staticData`. */
+	staticDataBytes: number;
+	/** Length of the snapshot string (base64 of the gzip). */
+	snapshotChars?: number;
+	/** Members the snapshot tracks. */
+	trackedMembers?: number;
+	/** The snapshot before base64 and before gzip, bytes. */
+	gzipBytes?: number;
+	rawBytes?: number;
 }
 
 export interface ScenarioSummary {
 	way: Way;
+	stage?: DeltaStage;
 	label: string;
 	items: number;
 	latencyMs: number;
 	runs: number;
 	okRuns: number;
 	requests?: number;
+	idsSent?: number;
 	wallMs?: number;
 	nodeMs?: number;
 	workMs?: number;
@@ -58,6 +77,20 @@ export interface ScenarioSummary {
 	failure?: string;
 	/** Medians of each phase's duration, ms. */
 	phases?: { startupMs: number; codeNodeMs: number; handOverMs: number; measuredNodeMs: number; afterMs: number };
+	/** (f): the static data after the run (of the first passing run). */
+	state?: DeltaState;
+	/** Median peak tree RSS while the measured node(s) ran, MB (the whole run's peak is usually n8n saving the execution afterwards). */
+	measuredNodePeakMb?: number;
+}
+
+/** (f) against the plain Update: wall, node time, CPU of the tree, peak tree RSS (whole run, and while the node ran), max process RSS. */
+export interface DeltaRatios {
+	wall?: Ratio;
+	node?: Ratio;
+	cpu?: Ratio;
+	peakMemory?: Ratio;
+	nodePhasePeakMemory?: Ratio;
+	maxProcessMemory?: Ratio;
 }
 
 /** a / b, 2 decimals. */
@@ -83,6 +116,14 @@ export interface Ratios {
 		overPerRequest: { wall?: Ratio; node?: Ratio; peakMemory?: Ratio; maxProcessMemory?: Ratio };
 		overPassThrough: { wall?: Ratio; peakMemory?: Ratio; maxProcessMemory?: Ratio };
 	}>;
+	/** (f) Change tracking, per kind of id and size: run 2 and the first run against the plain Update of run 2's input. */
+	delta: Array<{
+		way: Way;
+		items: number;
+		latencyMs: number;
+		changedOverPlain: DeltaRatios;
+		firstOverPlain: DeltaRatios;
+	}>;
 	/** With latency: the Audience node against (e), per size. */
 	latency: Array<{
 		items: number;
@@ -104,20 +145,22 @@ export function median(values: number[]): number | undefined {
 const defined = (values: Array<number | undefined>) => values.filter((v): v is number => v !== undefined);
 
 export function summarize(runs: RunRecord[]): ScenarioSummary[] {
-	const keyOf = (r: RunRecord) => `${r.latencyMs ?? 0}|${r.items}|${r.way}`;
+	const keyOf = (r: RunRecord) => `${r.latencyMs ?? 0}|${r.items}|${r.way}|${r.stage ?? ''}`;
 	const keys = [...new Set(runs.map(keyOf))];
 	return keys.map((key) => {
 		const group = runs.filter((r) => keyOf(r) === key);
 		const ok = group.filter((r) => r.ok);
-		const { way, items } = group[0];
+		const { way, items, stage } = group[0];
 		return {
 			way,
-			label: WAYS[way].label,
+			stage,
+			label: labelOf(way, stage),
 			items,
 			latencyMs: group[0].latencyMs ?? 0,
 			runs: group.length,
 			okRuns: ok.length,
 			requests: median(ok.map((r) => r.requests)),
+			idsSent: median(ok.map((r) => r.idsSent)),
 			wallMs: median(ok.map((r) => r.wallMs)),
 			nodeMs: median(defined(ok.map((r) => r.nodeMs))),
 			workMs: median(defined(ok.map((r) => r.workMs))),
@@ -128,9 +171,15 @@ export function summarize(runs: RunRecord[]): ScenarioSummary[] {
 			cpuSeconds: median(defined(ok.map((r) => r.cpuSeconds))),
 			loadAverage: median(group.map((r) => r.loadAverage)),
 			phases: phaseMedians(ok),
+			state: ok.find((r) => r.state)?.state,
+			measuredNodePeakMb: median(defined(ok.map((r) => r.phases?.peakMb.measuredNode))),
 			failure: ok.length === group.length ? undefined : group.find((r) => !r.ok)?.failure ?? group.find((r) => !r.ok)?.problems.join('; '),
 		};
 	});
+}
+
+export function labelOf(way: Way, stage?: DeltaStage): string {
+	return stage ? `${WAYS[way].label}: ${DELTA_STAGE_LABEL[stage]}` : WAYS[way].label;
 }
 
 function phaseMedians(runs: RunRecord[]): ScenarioSummary['phases'] {
@@ -140,8 +189,8 @@ function phaseMedians(runs: RunRecord[]): ScenarioSummary['phases'] {
 	return { startupMs: of('startupMs'), codeNodeMs: of('codeNodeMs'), handOverMs: of('handOverMs'), measuredNodeMs: of('measuredNodeMs'), afterMs: of('afterMs') };
 }
 
-const find = (summaries: ScenarioSummary[], way: Way, items: number, latencyMs = 0) =>
-	summaries.find((s) => s.way === way && s.items === items && s.latencyMs === latencyMs && s.okRuns > 0);
+const find = (summaries: ScenarioSummary[], way: Way, items: number, latencyMs = 0, stage?: DeltaStage) =>
+	summaries.find((s) => s.way === way && s.items === items && s.latencyMs === latencyMs && s.stage === stage && s.okRuns > 0);
 
 const pct = (value: number) => Math.round(value * 1000) / 10;
 
@@ -151,7 +200,7 @@ function ratio(of: number | undefined, to: number | undefined): Ratio | undefine
 }
 
 export function computeRatios(summaries: ScenarioSummary[]): Ratios {
-	const ratios: Ratios = { audienceOverFloor: [], perContact: [], latency: [] };
+	const ratios: Ratios = { audienceOverFloor: [], perContact: [], delta: [], latency: [] };
 	for (const items of [100_000, 1_000_000]) {
 		const a = find(summaries, 'audience', items);
 		const d = find(summaries, 'floor', items);
@@ -191,6 +240,23 @@ export function computeRatios(summaries: ScenarioSummary[]): Ratios {
 				maxProcessMemory: ratio(s.maxRssMb, a?.maxRssMb),
 			},
 			overPassThrough: { wall: ratio(s.wallMs, c?.wallMs), peakMemory: ratio(s.peakTreeRssMb, c?.peakTreeRssMb), maxProcessMemory: ratio(s.maxRssMb, c?.maxRssMb) },
+		});
+	}
+	for (const plain of summaries.filter((s) => isDeltaWay(s.way) && s.stage === 'plain' && s.okRuns > 0)) {
+		const against = (s?: ScenarioSummary): DeltaRatios => ({
+			wall: ratio(s?.wallMs, plain.wallMs),
+			node: ratio(s?.nodeMs, plain.nodeMs),
+			cpu: ratio(s?.cpuSeconds, plain.cpuSeconds),
+			peakMemory: ratio(s?.peakTreeRssMb, plain.peakTreeRssMb),
+			nodePhasePeakMemory: ratio(s?.measuredNodePeakMb, plain.measuredNodePeakMb),
+			maxProcessMemory: ratio(s?.maxRssMb, plain.maxRssMb),
+		});
+		ratios.delta.push({
+			way: plain.way,
+			items: plain.items,
+			latencyMs: plain.latencyMs,
+			changedOverPlain: against(find(summaries, plain.way, plain.items, plain.latencyMs, 'changed')),
+			firstOverPlain: against(find(summaries, plain.way, plain.items, plain.latencyMs, 'first')),
 		});
 	}
 	const latencies = [...new Set(summaries.filter((s) => s.latencyMs > 0).map((s) => `${s.latencyMs}|${s.items}`))];
@@ -291,6 +357,17 @@ export function ratioLines(ratios: Ratios): string[] {
 				`/ pass-through: wall ${x(c.wall)}, peak tree memory ${x(c.peakMemory)} (${int(c.peakMemory?.of)} MB vs ${int(c.peakMemory?.to)} MB), max process ${x(c.maxProcessMemory)}`,
 		);
 	}
+	for (const d of ratios.delta ?? []) {
+		const side = (r: DeltaRatios) =>
+			`wall ${x(r.wall)} (${sec(r.wall?.of)} s vs ${sec(r.wall?.to)} s), node ${x(r.node)} (${sec(r.node?.of)} s vs ${sec(r.node?.to)} s), ` +
+			`CPU ${x(r.cpu)} (${r.cpu?.of ?? '–'} s vs ${r.cpu?.to ?? '–'} s), ` +
+			`peak tree memory ${x(r.peakMemory)} (${int(r.peakMemory?.of)} MB vs ${int(r.peakMemory?.to)} MB; while the node ran ${x(r.nodePhasePeakMemory)}, ` +
+			`${int(r.nodePhasePeakMemory?.of)} MB vs ${int(r.nodePhasePeakMemory?.to)} MB), max process ${x(r.maxProcessMemory)} (${int(r.maxProcessMemory?.of)} MB vs ${int(r.maxProcessMemory?.to)} MB)`;
+		lines.push(
+			`(f) ${int(d.items)} items, ${ID_KIND[d.way as keyof typeof ID_KIND]} ids${d.latencyMs ? `, ${d.latencyMs} ms latency` : ''}: delta run 2 / plain Update of the same input: ${side(d.changedOverPlain)}; ` +
+				`delta first run / plain Update: ${side(d.firstOverPlain)}`,
+		);
+	}
 	for (const l of ratios.latency) {
 		const side = (name: string, v?: { requests?: number; nodeMs?: number; wallMs?: number }) =>
 			v ? `${name} ${int(v.requests)} requests, node ${sec(v.nodeMs)} s, wall ${sec(v.wallMs)} s` : `${name} not measured`;
@@ -328,9 +405,66 @@ export function markdownReport(summaries: ScenarioSummary[], ratios: Ratios, mac
 		md(HEADER.map((_, c) => (c <= 1 ? '---' : '---:'))),
 		...rows(summaries).map(md),
 		'',
+		...deltaTable(summaries),
 		...notes(summaries),
 		'',
 		...ratioLines(ratios).map((l) => `- ${l}`),
 		'',
 	].join('\n');
+}
+
+const DELTA_HEADER = [
+	'items',
+	'ids',
+	'run',
+	'runs ok',
+	'requests',
+	'ids sent',
+	'wall s',
+	'node s',
+	'CPU s',
+	'peak tree RSS MB',
+	'peak tree RSS while the node ran MB',
+	'max process RSS MB',
+	'static data bytes after',
+	'snapshot chars',
+	'tracked members',
+	'load',
+];
+
+/** (f) Change tracking: its three runs per kind of id, with the static data they left. */
+function deltaTable(summaries: ScenarioSummary[]): string[] {
+	const delta = summaries.filter((s) => isDeltaWay(s.way) && s.stage);
+	if (delta.length === 0) return [];
+	const md = (row: string[]) => `| ${row.join(' | ')} |`;
+	return [
+		'(f) Change tracking (Send = Only New and Changed Members), node version 1 as in (a): run 1 of the workflow, run 2 of the same workflow ' +
+			'(its static data carried over) with every 100th item on another plan, and a plain Update (Send = All Members, way (a)) of run 2\'s input. ' +
+			'CPU = user + system seconds of the n8n tree (less sensitive to other load than wall); peak tree RSS while the node ran = the tree\'s peak between the Audience node\'s start and end ' +
+			'(the whole run\'s peak is n8n saving the execution afterwards); static data bytes = `workflow_entity.staticData` after the run; snapshot chars = the length of the base64 snapshot string in it.',
+		'',
+		md(DELTA_HEADER),
+		md(DELTA_HEADER.map((_, c) => (c <= 2 ? '---' : '---:'))),
+		...delta.map((s) =>
+			md([
+				int(s.items),
+				ID_KIND[s.way as keyof typeof ID_KIND],
+				DELTA_STAGE_LABEL[s.stage as DeltaStage],
+				`${s.okRuns}/${s.runs}`,
+				int(s.requests),
+				int(s.idsSent),
+				s.okRuns ? sec(s.wallMs) : `failed: ${s.failure ?? ''}`.slice(0, 60),
+				sec(s.nodeMs),
+				s.cpuSeconds === undefined ? '–' : s.cpuSeconds.toFixed(1),
+				int(s.peakTreeRssMb),
+				int(s.measuredNodePeakMb),
+				int(s.maxRssMb),
+				int(s.state?.staticDataBytes),
+				int(s.state?.snapshotChars),
+				int(s.state?.trackedMembers),
+				s.loadAverage === undefined ? '–' : s.loadAverage.toFixed(2),
+			]),
+		),
+		'',
+	];
 }

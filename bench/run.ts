@@ -1,25 +1,44 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { createServer, type Server } from 'http';
+import type { AddressInfo } from 'net';
 import { loadavg } from 'os';
 import { join, resolve } from 'path';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { createBatchAudience } from '../harness/fixture';
 import { LocalN8n, provisionN8n } from '../harness/n8n';
 import { sandboxCredentials } from '../harness/workflows';
-import { checkRun } from './correctness';
+import { checkDeltaRun, checkRun } from './correctness';
 import { describeMachine } from './machine';
-import { computeRatios, consoleReport, markdownReport, summarize, type RunRecord } from './report';
+import { computeRatios, consoleReport, type DeltaState, labelOf, markdownReport, summarize, type RunRecord } from './report';
 import { phasesOf, type Phases } from './phases';
-import { readSavedRun } from './savedExecution';
+import { readSavedRun, readStaticData } from './savedExecution';
 import type { RunSummary } from './runDataSummary';
 import { timedExecute, type TimedExecution } from './timedExecute';
-import { ALL_WAYS, AUDIENCE_NAME, benchWorkflow, BODIES_AUDIENCE_NAME, HTTP_AUDIENCE_NAME, ITEMS_NODE, WAYS, workflowId, type Way } from './workflows';
+import {
+	ALL_WAYS,
+	AUDIENCE_NAME,
+	benchWorkflow,
+	BODIES_AUDIENCE_NAME,
+	DELTA_STAGES,
+	DELTA_WAYS,
+	type DeltaStage,
+	deltaWorkflow,
+	deltaWorkflowId,
+	HTTP_AUDIENCE_NAME,
+	isDeltaWay,
+	ITEMS_NODE,
+	WAYS,
+	workflowId,
+	type Way,
+} from './workflows';
 
 /**
  * `npm run bench [-- --full] [--repeats N] [--sizes 10000,100000,1000000] [--latency-ms 100] [--latency-sizes 100000,1000000]
  * [--latency-repeats N] [--ways audience,floor,...] [--out NAME] [--report NAME]`: in one real n8n, the same generated items through (a) the Audience
  * node's Batch update (node version 1: one item per request), (a2) the same at node version 2 (one item per contact), (b) HTTP Request with one request per item, (c) a pass-through, (d) the floor (a Code node doing the same
- * work without sending), (e) a Code node cutting bodies of 10,000 + HTTP Request; requests, wall time, node time and peak memory;
- * the ratios. With --latency-ms, every way again at the latency sizes with that much latency added to every sandbox request.
+ * work without sending), (e) a Code node cutting bodies of 10,000 + HTTP Request, and, only when named with --ways, (f) change tracking
+ * (deltaNumeric, deltaEmail, deltaUuid: a first run, a second run with 1% changed and a plain Update of that input); requests, wall time,
+ * node time and peak memory; the ratios. With --latency-ms, every way again at the latency sizes with that much latency added to every sandbox request.
  * Results: bench/results/latest.json and latest.md (or <NAME>.json/.md).
  */
 interface Options {
@@ -43,6 +62,8 @@ interface Options {
 
 interface Step {
 	way: Way;
+	/** (f): which of its three runs. */
+	stage?: DeltaStage;
 	items: number;
 	repeat: number;
 	latencyMs: number;
@@ -110,11 +131,14 @@ function plan(options: Options): Step[] {
 				options.ways ? options.ways.includes(way) && (way !== 'httpPerItem' || perItem) : byDefault(way),
 			);
 			const repeats = items >= MILLION ? 1 : repeatsBelowMillion;
+			// (f) only when named: its first run, run 2 of the same workflow, then the plain Update of run 2's input, in this order.
+			const deltaWays = DELTA_WAYS.filter((way) => options.ways?.includes(way));
 			for (let repeat = 1; repeat <= repeats; repeat++) {
 				for (const way of ways) {
 					// One request per item at 100,000 takes minutes: it gets more time than the rest.
 					steps.push({ way, items, repeat, latencyMs, timeoutMs: way === 'httpPerItem' ? Math.max(timeoutMs, 30 * 60_000) : timeoutMs });
 				}
+				for (const way of deltaWays) for (const stage of DELTA_STAGES) steps.push({ way, stage, items, repeat, latencyMs, timeoutMs });
 			}
 		}
 	};
@@ -139,31 +163,86 @@ function lastErrorLine(log: string): string {
 	return (lines.reverse().find((l) => /error/i.test(l)) ?? lines[0] ?? '').slice(0, 300);
 }
 
-const AUDIENCE_OF: Partial<Record<Way, string>> = { audience: AUDIENCE_NAME, audiencePerContact: AUDIENCE_NAME, httpPerItem: HTTP_AUDIENCE_NAME, httpBodies: BODIES_AUDIENCE_NAME };
+const AUDIENCE_OF: Partial<Record<Way, string>> = {
+	audience: AUDIENCE_NAME,
+	audiencePerContact: AUDIENCE_NAME,
+	httpPerItem: HTTP_AUDIENCE_NAME,
+	httpBodies: BODIES_AUDIENCE_NAME,
+	deltaNumeric: AUDIENCE_NAME,
+	deltaEmail: AUDIENCE_NAME,
+	deltaUuid: AUDIENCE_NAME,
+};
 
-async function measure(step: Step, n8n: LocalN8n, tools: ReturnType<typeof provisionN8n>, sandbox: Sandbox): Promise<RunRecord> {
-	sandbox.reset();
-	const audience = AUDIENCE_OF[step.way];
-	if (audience) await createBatchAudience(sandbox, audience);
-	if (step.latencyMs > 0) sandbox.setFaults({ rules: [{ kind: 'latency', latencyMs: step.latencyMs }] });
+/** The workflow a step runs: (f) has one per repeat (a new one starts without static data) and stage kind (tracked or plain). */
+function workflowOf(step: Step): string {
+	if (!step.stage || !isDeltaWay(step.way)) return workflowId(step.way, step.items);
+	return deltaWorkflowId(step.way, step.stage, step.items, step.latencyMs, step.repeat);
+}
+
+/**
+ * What the Items node of (f) produces this run: the driver answers the workflow's "Input" HTTP Request node on loopback
+ * with `{ changed }` (run 1: false; run 2 and the plain Update: true).
+ */
+interface InputFlag {
+	url: string;
+	changed: boolean;
+	server: Server;
+}
+
+async function startInputFlag(): Promise<InputFlag> {
+	const flag = { url: '', changed: false } as InputFlag;
+	flag.server = createServer((request, response) => {
+		response.writeHead(200, { 'Content-Type': 'application/json' });
+		response.end(JSON.stringify({ changed: flag.changed }));
+	});
+	await new Promise<void>((resolvePromise) => flag.server.listen(0, '127.0.0.1', resolvePromise));
+	flag.url = `http://127.0.0.1:${(flag.server.address() as AddressInfo).port}/bench-input`;
+	return flag;
+}
+
+async function measure(step: Step, n8n: LocalN8n, tools: ReturnType<typeof provisionN8n>, sandbox: Sandbox, flag: InputFlag): Promise<RunRecord> {
+	// (f): run 2 and the plain Update find the audience as the run before left it (a recurring sync); everything else starts afresh.
+	if (step.stage === undefined || step.stage === 'first') {
+		sandbox.reset();
+		const audience = AUDIENCE_OF[step.way];
+		if (audience) await createBatchAudience(sandbox, audience);
+		if (step.latencyMs > 0) sandbox.setFaults({ rules: [{ kind: 'latency', latencyMs: step.latencyMs }] });
+	}
+	flag.changed = step.stage === 'changed' || step.stage === 'plain';
 	const logStart = sandbox.requests().length;
 	const load = loadavg()[0];
 
-	const id = workflowId(step.way, step.items);
-	const label = `${step.way}-${step.items}-${step.latencyMs}ms-${step.repeat}`;
+	const id = workflowOf(step);
+	const label = `${step.way}${step.stage ? `-${step.stage}` : ''}-${step.items}-${step.latencyMs}ms-${step.repeat}`;
 	const execution = await timedExecute(n8n, tools, id, label, step.timeoutMs, SKIP_PRINT_ENV);
 	await sandbox.whenIdle();
 	const requests = sandbox.requests().slice(logStart);
 	// n8n's printing of the run data is skipped in every run alike: the run is read from n8n's database.
 	const run = execution.timedOut || execution.signal ? undefined : readSavedRun(n8n, tools, id);
 	const failure = failureOf(execution, run, step.timeoutMs);
-	const check = checkRun(step.way, step.items, run, requests, sandbox);
+	let state: DeltaState | undefined;
+	let check;
+	if (step.stage && isDeltaWay(step.way)) {
+		const saved = readStaticData(n8n, tools, id);
+		const snapshot = saved.snapshots[0];
+		state = {
+			staticDataBytes: saved.bytes,
+			snapshotChars: snapshot?.chars,
+			trackedMembers: snapshot?.members,
+			gzipBytes: snapshot?.gzipBytes,
+			rawBytes: snapshot?.rawBytes,
+		};
+		check = checkDeltaRun(step.way, step.stage, step.items, run, requests, sandbox, saved);
+	} else {
+		check = checkRun(step.way, step.items, run, requests, sandbox);
+	}
 	const completed = check.ok && !failure;
 	const mb = (kb: number) => Math.round(kb / 1024);
 	const nodeTimes = WAYS[step.way].nodes.map((name) => run?.nodes[name]?.executionTime);
 	const floorOutput = step.way === 'floor' ? run?.nodes[WAYS.floor.nodes[0]]?.outputs[0]?.items?.[0]?.json : undefined;
 	return {
 		way: step.way,
+		stage: step.stage,
 		items: step.items,
 		repeat: step.repeat,
 		latencyMs: step.latencyMs,
@@ -187,17 +266,19 @@ async function measure(step: Step, n8n: LocalN8n, tools: ReturnType<typeof provi
 		loadAverage: Math.round(load * 100) / 100,
 		// n8n main and its task runner; the short-lived helpers it spawns (a python3 probe) are a few MB.
 		processes: execution.memory.processes.filter((p) => p.peakRssKb >= 10 * 1024).map((p) => ({ command: p.command, peakRssMb: mb(p.peakRssKb) })),
+		state,
 	};
 }
 
 function progress(record: RunRecord): string {
 	const s = (ms: number | undefined) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(2)} s`);
 	return (
-		`${record.ok ? 'ok  ' : 'FAIL'} ${record.items.toLocaleString('en-US').padStart(9)} ${WAYS[record.way].label.padEnd(46)} ` +
+		`${record.ok ? 'ok  ' : 'FAIL'} ${record.items.toLocaleString('en-US').padStart(9)} ${labelOf(record.way, record.stage).padEnd(46)} ` +
 		`${record.latencyMs ? `latency ${record.latencyMs} ms ` : ''}#${record.repeat}: ` +
 		`wall ${s(record.wallMs)}, node ${s(record.nodeMs)}${record.workMs !== undefined ? ` (work ${s(record.workMs)})` : ''}, Items ${s(record.itemsNodeMs)}, ` +
 		`${record.requests} requests (sandbox busy ${s(record.sandboxMs)}), ` +
 		`peak tree ${record.peakTreeRssMb} MB (max process ${record.maxRssMb ?? '–'} MB), CPU ${record.cpuSeconds ?? '–'} s, load ${record.loadAverage}` +
+		(record.state ? `, static data ${record.state.staticDataBytes} bytes (snapshot ${record.state.snapshotChars ?? '–'} chars, ${record.state.trackedMembers ?? '–'} members)` : '') +
 		(record.ok ? '' : `\n     ${record.failure}`) +
 		(record.phases ? `\n     ${phaseLine(record.phases)}` : '')
 	);
@@ -226,11 +307,18 @@ async function main(): Promise<void> {
 	if (options.report) return renderAgain(options.report);
 	const tools = provisionN8n();
 	const machine = describeMachine(tools);
-	const done: RunRecord[] = options.resume ? (JSON.parse(readFileSync(join(RESULTS, `${options.out}.json`), 'utf8')).runs as RunRecord[]) : [];
-	const key = (r: { way: Way; items: number; latencyMs: number; repeat: number }) => `${r.way}|${r.items}|${r.latencyMs}|${r.repeat}`;
+	const saved: RunRecord[] = options.resume ? (JSON.parse(readFileSync(join(RESULTS, `${options.out}.json`), 'utf8')).runs as RunRecord[]) : [];
+	const group = (r: { way: Way; items: number; latencyMs: number; repeat: number }) => `${r.way}|${r.items}|${r.latencyMs}|${r.repeat}`;
+	const key = (r: { way: Way; stage?: DeltaStage; items: number; latencyMs: number; repeat: number }) => `${group(r)}|${r.stage ?? ''}`;
+	const all = plan(options);
+	// (f)'s three runs build on each other (static data, the audience): a group missing any of them is measured again whole.
+	const savedKeys = new Set(saved.map(key));
+	const incomplete = new Set(all.filter((step) => step.stage && !savedKeys.has(key(step))).map(group));
+	const done = saved.filter((r) => !incomplete.has(group(r)));
 	const measured = new Set(done.map(key));
-	const steps = plan(options).filter((step) => !measured.has(key(step)));
+	const steps = all.filter((step) => !measured.has(key(step)));
 	const sandbox = await startSandbox({ port: 0, indexingDelayMs: 0 });
+	const flag = await startInputFlag();
 	const n8n = new LocalN8n(tools);
 	const runs: RunRecord[] = [...done];
 	mkdirSync(RESULTS, { recursive: true });
@@ -255,15 +343,17 @@ async function main(): Promise<void> {
 		console.log(
 			`n8n ${machine.n8nVersion} on Node ${machine.n8nNode}; ${machine.nproc} CPUs, ${machine.memoryGb} GB; sandbox ${sandbox.url}; ${steps.length} runs`,
 		);
-		const wanted = [...new Map(steps.map((step) => [workflowId(step.way, step.items), step])).values()];
+		const wanted = [...new Map(steps.map((step) => [workflowOf(step), step])).values()];
 		const warmUp = benchWorkflow('passThrough', 100, sandbox.url);
 		await n8n.importCredentials(sandboxCredentials(sandbox.url));
-		await n8n.importWorkflows([warmUp, ...wanted.map((s) => benchWorkflow(s.way, s.items, sandbox.url))]);
+		const workflowFor = (s: Step) =>
+			s.stage && isDeltaWay(s.way) ? deltaWorkflow(s.way, s.stage, s.items, flag.url, workflowOf(s)) : benchWorkflow(s.way, s.items, sandbox.url);
+		await n8n.importWorkflows([warmUp, ...wanted.map(workflowFor)]);
 		// The first n8n start on a machine reads everything from disk: not measured.
 		await timedExecute(n8n, tools, warmUp.id, 'warm-up', 5 * 60_000, SKIP_PRINT_ENV);
 
 		for (const step of steps) {
-			const record = await measure(step, n8n, tools, sandbox);
+			const record = await measure(step, n8n, tools, sandbox, flag);
 			runs.push(record);
 			console.log(progress(record));
 			save(false);
@@ -271,6 +361,7 @@ async function main(): Promise<void> {
 	} finally {
 		n8n.dispose();
 		await sandbox.stop();
+		flag.server.close();
 	}
 
 	const { summaries, ratios } = save(true);

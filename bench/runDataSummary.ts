@@ -23,6 +23,11 @@ export interface NodeRunSummary {
 		pairedToOwnInput?: number;
 		/** Read from n8n's database only: items holding every field of the input item they are paired to, with its values. */
 		carryingInputFields?: number;
+		/**
+		 * Read from n8n's database only, for an output of up to 1,000 items too large to keep whole: each item's json and
+		 * the input items it is paired to (count; first, last and step when evenly spaced).
+		 */
+		summaries?: Array<{ json: Record<string, any>; paired: { count: number; first?: number; last?: number; step?: number } }>;
 		/** Read from n8n's database only: the first 3, middle and last items with their positions. */
 		samples?: Array<{ index: number; item: { json: Record<string, any>; pairedItem?: unknown } }>;
 	}>;
