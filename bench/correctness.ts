@@ -37,19 +37,26 @@ export interface RunCheck {
 
 export const MAX_IDS_PER_REQUEST = 10_000;
 
-export function checkRun(way: Way, count: number, run: RunSummary | undefined, requests: RequestLogEntry[], sandbox: Sandbox): RunCheck {
+/** What every run's check starts with: the requests' counts, the run data, its error, the items generated. */
+function beginCheck(count: number, run: RunSummary | undefined, requests: RequestLogEntry[], noRunData: string): RunCheck {
 	const problems: string[] = [];
 	const accepted = requests.filter((r) => r.status >= 200 && r.status < 300).length;
 	const idsSent = requests.reduce((sum, r) => sum + r.ids, 0);
 	const result: RunCheck = { ok: false, problems, requests: requests.length, accepted, idsSent };
-
 	if (!run) {
-		problems.push('n8n printed no run data');
+		problems.push(noRunData);
 		return result;
 	}
 	if (run.error) problems.push(`run error: ${run.error.message}`);
 	const generated = run.nodes[ITEMS_NODE]?.outputs[0]?.count;
 	if (generated !== count) problems.push(`the Code node produced ${generated} items, expected ${count}`);
+	return result;
+}
+
+export function checkRun(way: Way, count: number, run: RunSummary | undefined, requests: RequestLogEntry[], sandbox: Sandbox): RunCheck {
+	const result = beginCheck(count, run, requests, 'n8n printed no run data');
+	const { problems, accepted, idsSent } = result;
+	if (!run) return result;
 	for (const name of WAYS[way].nodes) {
 		const node = run.nodes[name];
 		if (!node) problems.push(`node "${name}" did not run`);
@@ -154,17 +161,9 @@ export function checkDeltaRun(
 	sandbox: Sandbox,
 	state: SavedStaticData | undefined,
 ): RunCheck {
-	const problems: string[] = [];
-	const accepted = requests.filter((r) => r.status >= 200 && r.status < 300).length;
-	const idsSent = requests.reduce((sum, r) => sum + r.ids, 0);
-	const result: RunCheck = { ok: false, problems, requests: requests.length, accepted, idsSent };
-	if (!run) {
-		problems.push('n8n saved no run data');
-		return result;
-	}
-	if (run.error) problems.push(`run error: ${run.error.message}`);
-	const generated = run.nodes[ITEMS_NODE]?.outputs[0]?.count;
-	if (generated !== count) problems.push(`the Code node produced ${generated} items, expected ${count}`);
+	const result = beginCheck(count, run, requests, 'n8n saved no run data');
+	const { problems, accepted, idsSent } = result;
+	if (!run) return result;
 	const node = run.nodes[WAYS[way].nodes[0]];
 	if (!node) problems.push('the Audience node did not run');
 	else if (node.error) problems.push(`the Audience node failed: ${node.error.message}`);
