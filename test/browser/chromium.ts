@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync } from 'fs';
 import { join, resolve } from 'path';
 import { type Browser, chromium, selectors } from 'playwright-core';
@@ -5,24 +6,31 @@ import { type Browser, chromium, selectors } from 'playwright-core';
 // n8n's editor marks its elements with data-test-id.
 selectors.setTestIdAttribute('data-test-id');
 
-/** Debian's Chromium, driven by playwright-core (which downloads no browser of its own). */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 /** Screenshots of the browser tier (not committed). */
 export const SCREENSHOTS = resolve(__dirname, '../../.tmp/browser');
 
+/**
+ * The Chromium that playwright-core (which downloads no browser of its own) drives: CHROMIUM_PATH
+ * (set by `npm test`), else the one scripts/provision-services.sh provides (installed on first use:
+ * npm's @sparticuz/chromium, else Debian's chromium).
+ */
+export function chromiumPath(): string {
+	if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+	const script = resolve(__dirname, '../../scripts/provision-services.sh');
+	const printed = execFileSync('bash', [script, 'chromium'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+	const path = /^chromium=(.+)$/m.exec(printed)?.[1];
+	if (!path) throw new Error(`scripts/provision-services.sh printed no Chromium:\n${printed}`);
+	return (process.env.CHROMIUM_PATH = path);
+}
+
 export async function launchChromium(): Promise<Browser> {
-	if (!existsSync(CHROMIUM)) {
-		throw new Error(
-			`The browser tests need Chromium at ${CHROMIUM}, which is missing. Install Debian's package: ` +
-				'`sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium` (or set CHROMIUM_PATH to another Chromium).',
-		);
-	}
+	const executablePath = chromiumPath();
+	if (!existsSync(executablePath)) throw new Error(`The browser tests need Chromium at ${executablePath}, which is missing (CHROMIUM_PATH).`);
 	mkdirSync(SCREENSHOTS, { recursive: true });
 	// Nothing that reaches beyond loopback. playwright-core gives every launch a fresh profile of its
 	// own (`--user-data-dir=<new temporary folder>`, removed at close; it refuses that flag in args).
 	return await chromium.launch({
-		executablePath: CHROMIUM,
+		executablePath,
 		headless: true,
 		args: [
 			'--no-sandbox',
