@@ -103,10 +103,26 @@ export interface RunResult {
 /** Ports of their own, so several n8n processes (parallel suites) never collide. */
 let nextPort = 20_000 + (process.pid % 2_000) * 10;
 
+/** What an n8n process of a scale-out (queue mode) setup needs beyond the defaults; every field optional. */
+export interface LocalN8nOptions {
+	/** Added to the environment of every command and server of this n8n (a call's own `extra` still wins). */
+	env?: Record<string, string>;
+	/** N8N_PORT (default: the next port of this process's range). */
+	port?: number;
+	/** N8N_RUNNERS_BROKER_PORT (default: the next port of this process's range). */
+	brokerPort?: number;
+}
+
+/** How `start` and `startWorker` keep a server's output: appended to `logFile` (default: discarded). */
+export interface ServerOptions {
+	logFile?: string;
+}
+
 export class LocalN8n {
 	readonly folder: string;
-	readonly port = nextPort++;
-	private readonly brokerPort = nextPort++;
+	readonly port: number;
+	private readonly brokerPort: number;
+	private readonly extraEnv: Record<string, string>;
 	/** The prefix of the package's node types in this n8n. */
 	readonly nodePrefix: string;
 	private readonly tools: Toolchain;
@@ -119,8 +135,11 @@ export class LocalN8n {
 	 */
 	readonly custom: string;
 
-	constructor(tools: Toolchain = provisionN8n(), installation: Installation = 'custom') {
+	constructor(tools: Toolchain = provisionN8n(), installation: Installation = 'custom', options: LocalN8nOptions = {}) {
 		this.tools = tools;
+		this.port = options.port ?? nextPort++;
+		this.brokerPort = options.brokerPort ?? nextPort++;
+		this.extraEnv = options.env ?? {};
 		mkdirSync(join(REPO, '.tmp'), { recursive: true });
 		// A community package is resolved from the user folder: that folder is then outside the clone too.
 		this.folder = mkdtempSync(join(installation === 'community' ? tmpdir() : join(REPO, '.tmp'), 'n8n-'));
@@ -149,6 +168,7 @@ export class LocalN8n {
 			N8N_TEMPLATES_ENABLED: 'false',
 			N8N_RUNNERS_MAX_OLD_SPACE_SIZE: '4096',
 			NODE_OPTIONS: '--max-old-space-size=8192',
+			...this.extraEnv,
 			...extra,
 		};
 	}
@@ -221,6 +241,8 @@ export class LocalN8n {
 	}
 
 	private server?: ChildProcess;
+	/** Whether the server runs in a process group of its own (a worker): signals then go to the group. */
+	private serverGroup = false;
 
 	/** Publishes (n8n 1.x: activates) a workflow: its trigger then runs under `n8n start`. */
 	async publish(workflowId: string): Promise<void> {
@@ -229,25 +251,77 @@ export class LocalN8n {
 	}
 
 	/** `n8n start` in the background, resolved once the editor is served (it comes up after /healthz). */
-	async start(timeoutMs = 120_000): Promise<void> {
-		this.server = spawn(this.tools.node, [this.tools.n8n, 'start'], { env: this.env(), cwd: this.folder, stdio: 'ignore' });
+	async start(timeoutMs = 120_000, options: ServerOptions = {}): Promise<void> {
+		const server = this.spawnServer(['start'], {}, options, false);
+		await this.waitUntil(server, `http://127.0.0.1:${this.port}/`, 'n8n start did not serve its editor', timeoutMs);
+	}
+
+	/**
+	 * `n8n worker` (queue mode: the database and Redis come from the environment) in the background,
+	 * resolved once it takes jobs: its health server (on `healthPort`) answers /healthz/readiness only
+	 * after the worker has subscribed to the queue. It runs in a process group of its own, so `kill`
+	 * takes its task runner down with it, as when a worker's machine dies.
+	 */
+	async startWorker(healthPort: number, concurrency: number, timeoutMs = 120_000, options: ServerOptions = {}): Promise<void> {
+		const env = { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort) };
+		const server = this.spawnServer(['worker', `--concurrency=${concurrency}`], env, options, true);
+		await this.waitUntil(server, `http://127.0.0.1:${healthPort}/healthz/readiness`, 'n8n worker did not become ready', timeoutMs);
+	}
+
+	private spawnServer(args: string[], env: Record<string, string>, { logFile }: ServerOptions, group: boolean): ChildProcess {
+		const out = logFile ? openSync(logFile, 'a') : 'ignore';
+		const server = spawn(this.tools.node, [this.tools.n8n, ...args], {
+			env: this.env(env),
+			cwd: this.folder,
+			stdio: ['ignore', out, out],
+			detached: group,
+		});
+		if (typeof out === 'number') closeSync(out);
+		this.server = server;
+		this.serverGroup = group;
+		return server;
+	}
+
+	/** Polls `url` until it answers 2xx; fails at once if the server exits. */
+	private async waitUntil(server: ChildProcess, url: string, what: string, timeoutMs: number): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
-			const editor = await fetch(`http://127.0.0.1:${this.port}/`, { headers: { Accept: 'text/html' } }).then((r) => r.ok, () => false);
-			if (editor) return;
+			if (server.exitCode !== null || server.signalCode !== null) {
+				throw new Error(`${what}: it exited (${server.exitCode ?? server.signalCode})`);
+			}
+			const up = await fetch(url, { headers: { Accept: 'text/html' } }).then((r) => r.ok, () => false);
+			if (up) return;
 			await new Promise((r) => setTimeout(r, 500));
 		}
-		throw new Error(`n8n start did not serve its editor on port ${this.port} within ${timeoutMs} ms`);
+		throw new Error(`${what} on ${url} within ${timeoutMs} ms`);
 	}
 
 	async stop(): Promise<void> {
 		const server = this.server;
-		if (!server || server.exitCode !== null) return;
+		if (!server || server.exitCode !== null || server.signalCode !== null) return;
 		await new Promise<void>((resolvePromise) => {
 			server.once('exit', () => resolvePromise());
 			server.kill('SIGTERM');
-			setTimeout(() => server.kill('SIGKILL'), 15_000).unref();
+			setTimeout(() => this.signal(server, 'SIGKILL'), 15_000).unref();
 		});
+	}
+
+	/** Kills the server at once (SIGKILL; a worker with its task runner), and resolves once it exited. */
+	async kill(): Promise<void> {
+		const server = this.server;
+		if (!server || server.exitCode !== null || server.signalCode !== null) return;
+		const exited = new Promise<void>((resolvePromise) => server.once('exit', () => resolvePromise()));
+		this.signal(server, 'SIGKILL');
+		await exited;
+	}
+
+	private signal(server: ChildProcess, signal: NodeJS.Signals): void {
+		try {
+			if (this.serverGroup && server.pid !== undefined) process.kill(-server.pid, signal);
+			else server.kill(signal);
+		} catch {
+			// Already gone.
+		}
 	}
 
 	/** Executions of a workflow read from n8n's own database, with each one's run data. */
@@ -264,7 +338,7 @@ export class LocalN8n {
 
 	/** Removes the n8n folder; KEEP_N8N=1 keeps it for a look after a failure. */
 	dispose(): void {
-		this.server?.kill('SIGKILL');
+		if (this.server) this.signal(this.server, 'SIGKILL');
 		if (process.env.KEEP_N8N === '1') return;
 		rmSync(this.folder, { recursive: true, force: true });
 		rmSync(this.staging, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import type { Credential, WorkflowJson } from './n8n';
 import { NODE_PREFIX } from './n8n';
 
@@ -76,4 +77,32 @@ export function audienceNode(
 	extra: Partial<NodeSpec> = {},
 ): NodeSpec {
 	return { name: 'Audience', type: AUDIENCE, parameters: { resource, operation, ...parameters }, credentials: CREDENTIAL_REFS[resource], ...extra };
+}
+
+/**
+ * Webhook (POST /webhook/<path>, answered as soon as the execution is started) -> Code (the given
+ * JavaScript; none when `code` is null) -> the given chain: a production workflow, which n8n in
+ * queue mode hands over to a worker once published.
+ */
+export function webhookWorkflow(id: string, path: string, code: string | null, chain: NodeSpec[]): WorkflowJson {
+	const webhook: NodeSpec & Record<string, unknown> = {
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		// A UUID, as the editor gives, derived from the workflow id.
+		webhookId: createHash('sha256').update(id).digest('hex').slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'),
+		parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+	};
+	const items: NodeSpec[] = code === null ? [] : [{ name: 'Items', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: code } }];
+	const nodes: NodeSpec[] = [webhook, ...items, ...chain];
+	const connections: Record<string, unknown> = {};
+	for (let i = 0; i < nodes.length - 1; i++) {
+		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return {
+		id,
+		name: id,
+		nodes: nodes.map((node, i) => ({ id: `${id}-${i}`, position: [i * 220, 0], typeVersion: 1, parameters: {}, ...node })),
+		connections,
+	};
 }
