@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
+import { runProvisioning } from './provision';
 
 /**
  * A real n8n (the pinned 2.40.7 on Node 24, or the version N8N_VERSION names, e.g. `1.x`; provisioned
@@ -25,16 +26,7 @@ let toolchain: Toolchain | undefined;
 /** Provisions (once per machine and version; N8N_VERSION is passed on) and returns the Node 24 and n8n binaries. */
 export function provisionN8n(): Toolchain {
 	if (toolchain) return toolchain;
-	let out: string;
-	try {
-		out = execFileSync('bash', [join(REPO, 'scripts/provision-n8n.sh')], {
-			encoding: 'utf8',
-			stdio: ['ignore', 'pipe', 'inherit'],
-		});
-	} catch (error) {
-		throw new Error(`Provisioning n8n failed: ${(error as Error).message}`);
-	}
-	const printed = Object.fromEntries(out.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
+	const printed = runProvisioning('provision-n8n.sh', [], 'n8n');
 	const n8nModules = join(printed.n8n, 'node_modules');
 	for (const path of [printed.node, join(n8nModules, 'n8n/bin/n8n')]) {
 		if (!existsSync(path)) throw new Error(`Provisioning n8n failed: ${path} is missing`);

@@ -2,7 +2,8 @@ import { execFile, execFileSync, type ChildProcess, spawn } from 'child_process'
 import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'fs';
 import { connect, createServer } from 'net';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { join } from 'path';
+import { runProvisioning } from './provision';
 import { promisify } from 'util';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { type Credential, LocalN8n, type NodeRun, provisionN8n, type Toolchain, type WorkflowJson } from './n8n';
@@ -16,7 +17,6 @@ import { sandboxCredentials } from './workflows';
  * the main instance and on every worker". Executions, their run data and the workflows' static data
  * are read from PostgreSQL; which worker ran an execution, from the workers' logs.
  */
-const REPO = resolve(__dirname, '..');
 const execFileAsync = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolvePromise) => setTimeout(resolvePromise, ms));
 
@@ -33,17 +33,8 @@ let services: Services | undefined;
 /** PostgreSQL and Redis as scripts/provision-services.sh provides them (once per machine). */
 export function provisionServices(): Services {
 	if (services) return services;
-	let out: string;
-	try {
-		out = execFileSync('bash', [join(REPO, 'scripts/provision-services.sh'), 'postgres', 'redis'], {
-			encoding: 'utf8',
-			stdio: ['ignore', 'pipe', 'inherit'],
-		});
-	} catch (error) {
-		throw new Error(`Provisioning PostgreSQL and Redis failed: ${(error as Error).message}`);
-	}
-	const printed = Object.fromEntries(out.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-	if (!printed.postgres || !printed.redis) throw new Error(`provision-services.sh printed no postgres or redis line:\n${out}`);
+	const printed = runProvisioning('provision-services.sh', ['postgres', 'redis'], 'PostgreSQL and Redis');
+	if (!printed.postgres || !printed.redis) throw new Error(`provision-services.sh printed no postgres or redis line: ${JSON.stringify(printed)}`);
 	services = { postgresBin: printed.postgres, postgresUser: printed.postgresUser ?? '', redisServer: printed.redis };
 	return services;
 }

@@ -28,11 +28,15 @@ export interface NodeSpec {
 
 /** Manual Trigger -> Code (the given JavaScript returning items) -> the given chain, in order. */
 export function linearWorkflow(id: string, code: string, chain: NodeSpec[]): WorkflowJson {
-	const nodes: NodeSpec[] = [
+	return chainedWorkflow(id, [
 		{ name: 'Start', type: 'n8n-nodes-base.manualTrigger' },
 		{ name: 'Items', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: code } },
 		...chain,
-	];
+	]);
+}
+
+/** The nodes connected in order on main output 0, with ids, positions and defaults. */
+function chainedWorkflow(id: string, nodes: NodeSpec[]): WorkflowJson {
 	const connections: Record<string, unknown> = {};
 	for (let i = 0; i < nodes.length - 1; i++) {
 		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
@@ -40,13 +44,7 @@ export function linearWorkflow(id: string, code: string, chain: NodeSpec[]): Wor
 	return {
 		id,
 		name: id,
-		nodes: nodes.map((node, i) => ({
-			id: `${id}-${i}`,
-			position: [i * 220, 0],
-			typeVersion: 1,
-			parameters: {},
-			...node,
-		})),
+		nodes: nodes.map((node, i) => ({ id: `${id}-${i}`, position: [i * 220, 0], typeVersion: 1, parameters: {}, ...node })),
 		connections,
 	};
 }
@@ -94,15 +92,5 @@ export function webhookWorkflow(id: string, path: string, code: string | null, c
 		parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
 	};
 	const items: NodeSpec[] = code === null ? [] : [{ name: 'Items', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: code } }];
-	const nodes: NodeSpec[] = [webhook, ...items, ...chain];
-	const connections: Record<string, unknown> = {};
-	for (let i = 0; i < nodes.length - 1; i++) {
-		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
-	}
-	return {
-		id,
-		name: id,
-		nodes: nodes.map((node, i) => ({ id: `${id}-${i}`, position: [i * 220, 0], typeVersion: 1, parameters: {}, ...node })),
-		connections,
-	};
+	return chainedWorkflow(id, [webhook, ...items, ...chain]);
 }

@@ -1,7 +1,7 @@
-import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync } from 'fs';
 import { join, resolve } from 'path';
 import { type Browser, chromium, selectors } from 'playwright-core';
+import { runProvisioning } from '../../harness/provision';
 
 // n8n's editor marks its elements with data-test-id.
 selectors.setTestIdAttribute('data-test-id');
@@ -16,10 +16,8 @@ export const SCREENSHOTS = resolve(__dirname, '../../.tmp/browser');
  */
 export function chromiumPath(): string {
 	if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-	const script = resolve(__dirname, '../../scripts/provision-services.sh');
-	const printed = execFileSync('bash', [script, 'chromium'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-	const path = /^chromium=(.+)$/m.exec(printed)?.[1];
-	if (!path) throw new Error(`scripts/provision-services.sh printed no Chromium:\n${printed}`);
+	const { chromium: path } = runProvisioning('provision-services.sh', ['chromium'], 'Chromium');
+	if (!path) throw new Error('scripts/provision-services.sh printed no Chromium');
 	return (process.env.CHROMIUM_PATH = path);
 }
 
