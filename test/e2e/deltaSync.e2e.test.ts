@@ -213,7 +213,7 @@ describe('delta sync in a real n8n', () => {
 		expect(Object.keys(byOutcome(firstOut, NIGHT_1))).toEqual(['accepted/new']);
 		const firstBanner = bannerOf(first, 'Only new and changed members');
 		expect(firstBanner).toMatch(
-			/^Only new and changed members: 100,000 new, 0 changed, 0 unchanged \(not sent\) · 100,000 members tracked \([\d.]+ [kM]B\)\. Every member of audience "delta_changes" was sent \(first run: nothing was sent to this audience from this node before\)\.$/,
+			/^Only new and changed members: 100,000 new, 0 changed, 0 unchanged \(not sent\) · 100,000 members tracked \([\d.]+ [kM]B\)\. Every member of audience "delta_changes" was sent \(first run: nothing is kept from earlier runs of this node for this audience\)\.$/,
 		);
 		expectHolds('delta_changes', NIGHT_1);
 
@@ -416,7 +416,7 @@ describe('delta sync in a real n8n', () => {
 		let seq = lastSeq();
 		const first = await run('deltaMapping', input);
 		expect(writesSince(seq).map((r) => [r.route, r.ids])).toEqual([['update', 1_000]]);
-		sentEveryone(first, 'delta_mapping', 'first run: nothing was sent to this audience from this node before');
+		sentEveryone(first, 'delta_mapping', 'first run: nothing is kept from earlier runs of this node for this audience');
 
 		// The user adds an attribute (country) and saves the workflow (re-imported with the same ids, which
 		// keeps its static data: the banner gives the mapping, not a first run, as the reason): the next
@@ -441,7 +441,7 @@ describe('delta sync in a real n8n', () => {
 		seq = lastSeq();
 		const moved = await run('deltaMapping', input);
 		expect(writesSince(seq).map((r) => [r.route, r.ids])).toEqual([['update', 1_000]]);
-		sentEveryone(moved, 'delta_mapping_other', 'first run: nothing was sent to this audience from this node before');
+		sentEveryone(moved, 'delta_mapping_other', 'first run: nothing is kept from earlier runs of this node for this audience');
 		expect(Object.keys(members('delta_mapping_other'))).toHaveLength(1_000);
 
 		// Reset Change Tracking on: everyone is sent again.

@@ -82,7 +82,7 @@ describe('Only New and Changed Members', () => {
 		expect(writesSince(0).map((request) => request.ids)).toEqual([10_000, 10_000, 5_000]);
 		expect(byChange(outputOf(first))).toEqual({ new: contacts(25_000).map((contact) => contact.id) });
 		expect(hintsOf(first).find((hint) => hint.startsWith('Only new'))).toMatch(
-			/^Only new and changed members: 25,000 new, 0 changed, 0 unchanged \(not sent\) · 25,000 members tracked \([\d.]+ kB\)\. Every member of audience "sandbox_audience" was sent \(first run: nothing was sent to this audience from this node before\)\.$/,
+			/^Only new and changed members: 25,000 new, 0 changed, 0 unchanged \(not sent\) · 25,000 members tracked \([\d.]+ kB\)\. Every member of audience "sandbox_audience" was sent \(first run: nothing is kept from earlier runs of this node for this audience\)\.$/,
 		);
 
 		let seq = lastSeq();
@@ -169,7 +169,7 @@ describe('Only New and Changed Members', () => {
 		seq = lastSeq();
 		const moved = await runs.run(contacts(20), other);
 		expect(writesSince(seq).map((request) => request.ids)).toEqual([20]);
-		expect(hintsOf(moved).join('\n')).toContain('Every member of audience "other_audience" was sent (first run: nothing was sent to this audience from this node before).');
+		expect(hintsOf(moved).join('\n')).toContain('Every member of audience "other_audience" was sent (first run: nothing is kept from earlier runs of this node for this audience).');
 		// Only the audience of the last run is tracked.
 		const saved = ((runs.staticData.global as IDataObject | undefined)?.audienceSync as IDataObject)['audience-node-id'] as IDataObject;
 		expect(Object.keys(saved)).toEqual(['other_audience']);

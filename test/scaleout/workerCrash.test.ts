@@ -6,7 +6,9 @@ import { audienceNode, byName, webhookWorkflow } from '../../harness/workflows';
  * A worker killed (SIGKILL, with its task runner) in the middle of a 100,000-member sync, in n8n
  * 2.40.7's queue mode (a main instance, 2 workers, PostgreSQL, Redis): what n8n records, what the
  * API received, and that running the workflow again completes the audience. The sandbox answers
- * each update 3 s late, so the kill lands while the sync is under way.
+ * each update 5 s late, so the kill lands while the sync is under way: once the first requests are
+ * answered, at most 4 more are in flight (Requests in Flight: 4), so the audience can hold at most
+ * 80,000 of the 100,000 then.
  */
 const MEMBERS = 100_000;
 const workflow = webhookWorkflow('scaleCrash', 'crash', `return Array.from({ length: ${MEMBERS} }, (_, i) => ({ json: { id: 'k-' + i } }));`, [
@@ -40,7 +42,7 @@ describe('a worker killed in the middle of a sync', () => {
 		const updatesSince = (seq: number) => sandbox.requests().filter((r) => r.seq > seq && r.api === 'batch' && r.route === 'update');
 		const held = () => Object.keys(sandbox.state().batch.audiences.scale_crash.members);
 		await createBatchAudience(sandbox, 'scale_crash');
-		sandbox.setFaults({ rules: [{ api: 'batch', route: 'update', kind: 'latency', latencyMs: 3_000 }] });
+		sandbox.setFaults({ rules: [{ api: 'batch', route: 'update', kind: 'latency', latencyMs: 5_000 }] });
 
 		// Run 1: killed once the first request was answered.
 		const seq = sandbox.requests().at(-1)?.seq ?? 0;
@@ -51,6 +53,7 @@ describe('a worker killed in the middle of a sync', () => {
 		const deadline = Date.now() + 10 * 60_000;
 		while (!updatesSince(seq).some((r) => r.status === 202) && Date.now() < deadline) await sleep(100);
 		if (!updatesSince(seq).some((r) => r.status === 202)) throw fail('the sync never got a request answered');
+		const answeredAtKill = updatesSince(seq).filter((r) => r.status === 202).length;
 		await cluster.killWorker(worker);
 		const killedAt = Date.now();
 		const statusAtKill = (await cluster.executions(workflow.id))[0].status;
@@ -92,7 +95,7 @@ describe('a worker killed in the middle of a sync', () => {
 		const secondWorker = cluster.workerOfExecutions().get(second.id)?.[0];
 
 		console.log(
-			`scale-out worker crash: worker ${worker + 1} killed (SIGKILL) during execution ${crashed.id} after ${answered.filter((r) => r.status === 202).length} of its update requests were answered (${answered.length} answered in all, ${count(answered.reduce((s, r) => s + r.ids, 0))} ids); n8n's status was "${statusAtKill}" at the kill and "${recorded.status}" ${seconds(noticed)} later (error: ${JSON.stringify(crashed.error?.message ?? null)}, nodes with run data: ${JSON.stringify(Object.keys(crashed.runData))}); the sandbox held ${count(partial.length)} of ${count(MEMBERS)}; run 2 (execution ${second.id}, worker ${(secondWorker ?? -1) + 1}) sent 10 requests of 10,000, all accepted: the audience holds ${count(complete.length)}`,
+			`scale-out worker crash: worker ${worker + 1} killed (SIGKILL) during execution ${crashed.id} once ${answeredAtKill} of its update requests were answered (the sandbox answered ${answered.length} in all, those in flight included: ${count(answered.reduce((s, r) => s + r.ids, 0))} ids); n8n's status was "${statusAtKill}" at the kill and "${recorded.status}" ${seconds(noticed)} later (error: ${JSON.stringify(crashed.error?.message ?? null)}, nodes with run data: ${JSON.stringify(Object.keys(crashed.runData))}); the sandbox held ${count(partial.length)} of ${count(MEMBERS)}; run 2 (execution ${second.id}, worker ${(secondWorker ?? -1) + 1}) sent 10 requests of 10,000, all accepted: the audience holds ${count(complete.length)}`,
 		);
 	}, 25 * 60_000);
 });

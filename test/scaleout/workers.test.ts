@@ -243,7 +243,7 @@ describe('queue mode: a main instance and 2 workers on PostgreSQL and Redis', ()
 			expect(unchangedCount).toBe(DELTA_MEMBERS - sent);
 			expect((byChange['accepted/new'] ?? 0) + (byChange['accepted/changed'] ?? 0)).toBe(sent);
 			expect(byChange['unchanged/unchanged'] ?? 0).toBe(DELTA_MEMBERS - sent);
-			const firstRun = banner.includes('(first run: nothing was sent to this audience from this node before)');
+			const firstRun = banner.includes('(first run: nothing is kept from earlier runs of this node for this audience)');
 			if (firstRun) expect(sent).toBe(DELTA_MEMBERS);
 			const held = sandbox().state().batch.audiences.scale_delta.members;
 			expect(Object.keys(held)).toHaveLength(DELTA_MEMBERS);

@@ -47,7 +47,7 @@ export async function loadTracking(ctx: IExecuteFunctions, audiences: string[], 
 function reasonToSendEveryone(saved: SavedAudience | undefined, setup: TrackingSetup): string | undefined {
 	if (setup.reset) return '"Reset Change Tracking" is on';
 	if (setup.mode === 'mirror' && !saved?.mirrored) return 'first Mirror run';
-	if (!saved) return 'first run: nothing was sent to this audience from this node before';
+	if (!saved) return 'first run: nothing is kept from earlier runs of this node for this audience';
 	if (saved.account !== setup.account) return 'the credential now reaches another account';
 	if (saved.mapping !== setup.mapping) return 'the member ID or attribute mapping changed since the last run';
 	return undefined;
