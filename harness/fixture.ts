@@ -145,3 +145,14 @@ export function pairedIndexes(items: Array<{ pairedItem?: any }>): number[] {
 }
 
 export const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** Reads until `done` holds or `timeoutMs` passes, every `intervalMs`; returns the last value read. */
+export async function pollUntil<T>(read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs: number, intervalMs: number): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	let value = await read();
+	while (!done(value) && Date.now() < deadline) {
+		await new Promise((resolvePromise) => setTimeout(resolvePromise, intervalMs));
+		value = await read();
+	}
+	return value;
+}

@@ -11,9 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 import { type E2eFixture, startServedE2e, stopServedE2e } from '../../harness/fixture';
 import type { NodeRun, WorkflowJson } from '../../harness/n8n';
 import { AUDIENCE, byName, CREDENTIAL_REFS } from '../../harness/workflows';
-import { launchChromium, screenshotPath } from './chromium';
+import { launchChromium, screenshotPath, setUpOwner } from './chromium';
 
-const OWNER = { email: 'owner@example.com', firstName: 'Sandbox', lastName: 'Owner', password: 'Sandbox-Passw0rd1' };
 const WORKFLOW_ID = 'browserTracking1';
 const WEBHOOK_PATH = 'crm-contacts-changed';
 const CODE_NODE = 'Contacts';
@@ -84,14 +83,7 @@ beforeAll(async () => {
 	page.setDefaultTimeout(60_000);
 	page.setDefaultNavigationTimeout(120_000);
 	page.on('dialog', (dialog) => void dialog.accept());
-	// A fresh n8n asks for its owner account: the form's own REST call, which also logs the page in.
-	// n8n serves its editor a moment before its REST routes: ask until the route exists.
-	let setup = await page.request.post(`${editor}/rest/owner/setup`, { data: OWNER });
-	for (let attempt = 0; setup.status() === 404 && attempt < 60; attempt++) {
-		await page.waitForTimeout(1000);
-		setup = await page.request.post(`${editor}/rest/owner/setup`, { data: OWNER });
-	}
-	expect(setup.status()).toBe(200);
+	await setUpOwner(page, editor);
 }, 20 * 60_000);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'fs';
 import { join, resolve } from 'path';
-import { type Browser, chromium, selectors } from 'playwright-core';
+import { type Browser, chromium, type Page, selectors } from 'playwright-core';
 import { runProvisioning } from '../../harness/provision';
 
 // n8n's editor marks its elements with data-test-id.
@@ -43,3 +43,19 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 export const screenshotPath = (name: string) => join(SCREENSHOTS, `${name}.png`);
+
+/** The account a fresh n8n asks its first visitor to create. */
+export const OWNER = { email: 'owner@example.com', firstName: 'Sandbox', lastName: 'Owner', password: 'Sandbox-Passw0rd1' };
+
+/**
+ * Creates n8n's owner account through the form's own REST call, which also logs the page in. n8n
+ * serves its editor a moment before its REST routes: ask until the route exists.
+ */
+export async function setUpOwner(page: Page, editor: string): Promise<void> {
+	let setup = await page.request.post(`${editor}/rest/owner/setup`, { data: OWNER });
+	for (let attempt = 0; setup.status() === 404 && attempt < 60; attempt++) {
+		await page.waitForTimeout(1000);
+		setup = await page.request.post(`${editor}/rest/owner/setup`, { data: OWNER });
+	}
+	expect(setup.status()).toBe(200);
+}

@@ -15,12 +15,11 @@ type Shown = { innerText: string; offsetParent: unknown };
 import { LocalN8n, type WorkflowJson } from '../../harness/n8n';
 import { AUDIENCE, AUDIENCE_TRIGGER, CREDENTIAL_REFS, sandboxCredentials } from '../../harness/workflows';
 import { type Sandbox, startSandbox } from '../../sandbox';
-import { launchChromium, screenshotPath } from './chromium';
+import { launchChromium, screenshotPath, setUpOwner } from './chromium';
 import { readmePanels } from './readme';
 
 jest.setTimeout(90_000);
 
-const OWNER = { email: 'owner@example.com', firstName: 'Sandbox', lastName: 'Owner', password: 'Sandbox-Passw0rd1' };
 const REFUSED_NOTICE = 'This Base URL is refused: it must start with https://';
 const APP_DESCRIPTION = 'Sync audiences to Batch.com and CommBox in the fewest API requests, with every item accounted for';
 const PLATFORMS: Record<string, keyof typeof CREDENTIAL_REFS> = {
@@ -96,14 +95,7 @@ beforeAll(async () => {
 		if (message.type() === 'error') consoleErrors.push(message.text());
 	});
 	page.on('pageerror', (error) => consoleErrors.push(String(error.stack ?? error.message)));
-	// A fresh n8n asks for its owner account: the form's own REST call, which also logs the page in.
-	// n8n serves its editor a moment before its REST routes: ask until the route exists.
-	let setup = await page.request.post(`${editor}/rest/owner/setup`, { data: OWNER });
-	for (let attempt = 0; setup.status() === 404 && attempt < 60; attempt++) {
-		await page.waitForTimeout(1000);
-		setup = await page.request.post(`${editor}/rest/owner/setup`, { data: OWNER });
-	}
-	expect(setup.status()).toBe(200);
+	await setUpOwner(page, editor);
 }, 8 * 60_000);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { batchCall, createBatchAudience, type E2eFixture, startServedE2e, stopServedE2e } from '../../harness/fixture';
+import { batchCall, createBatchAudience, type E2eFixture, pollUntil, startServedE2e, stopServedE2e } from '../../harness/fixture';
 import type { LocalN8n, WorkflowJson } from '../../harness/n8n';
 
 /**
@@ -13,15 +13,8 @@ const WORKFLOW_ID = workflow.id;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitFor<T>(read: () => T, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let value = read();
-	while (!done(value) && Date.now() < deadline) {
-		await sleep(2_000);
-		value = read();
-	}
-	return value;
-}
+/** Polls every 2000 ms (see pollUntil). */
+const waitFor = <T>(read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs: number) => pollUntil(read, done, timeoutMs, 2_000);
 
 describe('Audience Trigger in a running n8n', () => {
 	let served: E2eFixture;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { batchCall, createBatchAudience } from '../../harness/fixture';
+import { batchCall, createBatchAudience, pollUntil } from '../../harness/fixture';
 import type { WorkflowJson } from '../../harness/n8n';
 import { type ScaleOutExecution, type ScaleOutFixture, startScaleOutE2e, stopScaleOutE2e } from '../../harness/scaleOut';
 import { byName } from '../../harness/workflows';
@@ -26,15 +26,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const finished = (execution: ScaleOutExecution) => !['new', 'running', 'waiting'].includes(execution.status);
 
-async function waitFor<T>(read: () => T, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let value = read();
-	while (!done(value) && Date.now() < deadline) {
-		await sleep(500);
-		value = read();
-	}
-	return value;
-}
+/** Polls every 500 ms (see pollUntil). */
+const waitFor = <T>(read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs: number) => pollUntil(read, done, timeoutMs, 500);
 
 describe('Audience Trigger in queue mode', () => {
 	let fixture: ScaleOutFixture;
