@@ -39,9 +39,10 @@ export function provisionN8n(): Toolchain {
 /**
  * How n8n finds the package: `custom` from N8N_CUSTOM_EXTENSIONS (node types `CUSTOM.*`), or
  * `community` installed the way users install it, into the user folder's `.n8n/nodes` (node types
- * `n8n-nodes-audience-sync.*`; only this way does n8n know which nodes test a credential).
+ * `n8n-nodes-audience-sync.*`; only this way does n8n know which nodes test a credential), or
+ * `none`: the test installs it as a user does, from the editor's Community Nodes screen.
  */
-export type Installation = 'custom' | 'community';
+export type Installation = 'custom' | 'community' | 'none';
 
 /**
  * Stages the package as it would be published into `modules`: the tarball `npm pack` makes (the
@@ -134,11 +135,11 @@ export class LocalN8n {
 		this.extraEnv = options.env ?? {};
 		mkdirSync(join(REPO, '.tmp'), { recursive: true });
 		// A community package is resolved from the user folder: that folder is then outside the clone too.
-		this.folder = mkdtempSync(join(installation === 'community' ? tmpdir() : join(REPO, '.tmp'), 'n8n-'));
+		this.folder = mkdtempSync(join(installation === 'custom' ? join(REPO, '.tmp') : tmpdir(), 'n8n-'));
 		this.nodePrefix = installation === 'custom' ? NODE_PREFIX : `${PACKAGE_NAME}.`;
 		this.staging = mkdtempSync(join(tmpdir(), 'n8n-nodes-audience-sync-'));
 		this.custom = installation === 'custom' ? join(this.staging, 'custom') : '';
-		stagePackage(this.staging, this.custom || join(this.folder, '.n8n/nodes/node_modules'), tools);
+		if (installation !== 'none') stagePackage(this.staging, this.custom || join(this.folder, '.n8n/nodes/node_modules'), tools);
 		if (installation === 'community') {
 			const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
 			const installed = { name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: version } };

@@ -1,8 +1,9 @@
 import { execFile, execFileSync, type ChildProcess, spawn } from 'child_process';
 import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'fs';
-import { connect, createServer } from 'net';
+import { connect } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { freePort } from './freePort';
 import { runProvisioning } from './provision';
 import { promisify } from 'util';
 import { startSandbox, type Sandbox } from '../sandbox';
@@ -37,26 +38,6 @@ export function provisionServices(): Services {
 	if (!printed.postgres || !printed.redis) throw new Error(`provision-services.sh printed no postgres or redis line: ${JSON.stringify(printed)}`);
 	services = { postgresBin: printed.postgres, postgresUser: printed.postgresUser ?? '', redisServer: printed.redis };
 	return services;
-}
-
-/** Ports this process handed out already: the system may offer a port again once it is closed. */
-const handedOut = new Set<number>();
-
-/** A TCP port free on 127.0.0.1 right now, never one this process handed out before. */
-export async function freePort(): Promise<number> {
-	for (;;) {
-		const port = await new Promise<number>((resolvePromise, reject) => {
-			const server = createServer();
-			server.once('error', reject);
-			server.listen(0, '127.0.0.1', () => {
-				const address = server.address();
-				server.close(() => (typeof address === 'object' && address ? resolvePromise(address.port) : reject(new Error('no port'))));
-			});
-		});
-		if (handedOut.has(port)) continue;
-		handedOut.add(port);
-		return port;
-	}
 }
 
 /** Cleanup that must run even when jest exits without running afterAll (synchronous: an 'exit' handler). */

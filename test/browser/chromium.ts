@@ -49,13 +49,17 @@ export const OWNER = { email: 'owner@example.com', firstName: 'Sandbox', lastNam
 
 /**
  * Creates n8n's owner account through the form's own REST call, which also logs the page in. n8n
- * serves its editor a moment before its REST routes: ask until the route exists.
+ * serves its editor a moment before its REST routes (404, or a 200 page "n8n is starting up"): ask
+ * until the route answers.
  */
 export async function setUpOwner(page: Page, editor: string): Promise<void> {
-	let setup = await page.request.post(`${editor}/rest/owner/setup`, { data: OWNER });
-	for (let attempt = 0; setup.status() === 404 && attempt < 60; attempt++) {
+	const setUp = async () => await page.request.post(`${editor}/rest/owner/setup`, { data: OWNER });
+	let setup = await setUp();
+	const starting = () => setup.status() === 404 || !(setup.headers()['content-type'] ?? '').includes('json');
+	for (let attempt = 0; starting() && attempt < 60; attempt++) {
 		await page.waitForTimeout(1000);
-		setup = await page.request.post(`${editor}/rest/owner/setup`, { data: OWNER });
+		setup = await setUp();
 	}
 	expect(setup.status()).toBe(200);
+	expect(starting()).toBe(false);
 }

@@ -1,13 +1,11 @@
 /**
  * The n8n editor (`n8n start` with the built package installed as users install it, and the
- * sandbox) driven in Debian's Chromium, the way a marketer meets the nodes: node search, the panel
+ * sandbox) driven in Chromium, the way a marketer meets the nodes: node search, the panel
  * of every operation against the README, the Operation lists, the audience lists, the credentials'
  * Test, running the flagship example, a sync built from an empty workflow in the panels and run, and
  * the trigger's audience list per platform. One n8n for the whole file, one page reused; screenshots
  * go to .tmp/browser/.
  */
-import { readFileSync } from 'fs';
-import { join } from 'path';
 import type { Browser, Locator, Page } from 'playwright-core';
 
 /** The DOM properties read in the page (the tests compile without the DOM library). */
@@ -16,18 +14,18 @@ import { LocalN8n, type WorkflowJson } from '../../harness/n8n';
 import { AUDIENCE, AUDIENCE_TRIGGER, CREDENTIAL_REFS, sandboxCredentials } from '../../harness/workflows';
 import { type Sandbox, startSandbox } from '../../sandbox';
 import { launchChromium, screenshotPath, setUpOwner } from './chromium';
+import * as actions from './editorActions';
+import { APP_DESCRIPTION, flagship } from './editorActions';
 import { readmePanels } from './readme';
 
 jest.setTimeout(90_000);
 
 const REFUSED_NOTICE = 'This Base URL is refused: it must start with https://';
-const APP_DESCRIPTION = 'Sync audiences to Batch.com and CommBox in the fewest API requests, with every item accounted for';
 const PLATFORMS: Record<string, keyof typeof CREDENTIAL_REFS> = {
 	Batch: 'batch',
 	'Batch Custom Audience (Legacy)': 'batchCustomAudience',
 	CommBox: 'commBox',
 };
-const flagship = JSON.parse(readFileSync(join(__dirname, '../../examples/crm-contacts-to-batch-and-commbox.json'), 'utf8')) as WorkflowJson;
 const panels = readmePanels();
 const nodeName = (row: { platform: string; operation: string }) => `${row.platform} · ${row.operation}`;
 
@@ -113,24 +111,12 @@ afterEach(async () => {
 });
 
 const shot = async (name: string) => await page.screenshot({ path: screenshotPath(name) });
-const canvasNode = (name: string) => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
-
-async function openWorkflow(id: string): Promise<void> {
-	await page.goto(`${editor}/workflow/${id}`, { waitUntil: 'domcontentloaded' });
-	await page.getByTestId('canvas-node').first().waitFor();
-}
-
-async function openNode(name: string): Promise<Locator> {
-	await canvasNode(name).dblclick();
-	const ndv = page.getByTestId('ndv');
-	await ndv.getByTestId('node-parameters').waitFor();
-	return ndv;
-}
-
-async function closeNode(): Promise<void> {
-	await page.getByTestId('ndv-close-button').click();
-	await page.getByTestId('ndv').waitFor({ state: 'hidden' });
-}
+const canvasNode = (name: string) => actions.canvasNode(page, name);
+const openWorkflow = async (id: string) => await actions.openWorkflow(page, editor, id);
+const openNode = async (name: string) => await actions.openNode(page, name);
+const closeNode = async () => await actions.closeNode(page);
+const nodesPanelEntry = (name: string) => actions.nodesPanelEntry(page, name);
+const searchNodes = async (query: string, name: string) => await actions.searchNodes(page, query, name);
 
 /** The labels of the parameters the panel shows, top level only, in order (credential excluded). */
 async function parameterLabels(ndv: Locator): Promise<string[]> {
@@ -146,24 +132,6 @@ async function choose(ndv: Locator, parameter: string, option: string): Promise<
 	await ndv.getByTestId(`parameter-input-${parameter}`).click();
 	// An option's accessible name also holds its description: match its title.
 	await page.getByRole('option').filter({ has: page.getByText(option, { exact: true }) }).first().click();
-}
-
-/** A pattern matching exactly `text`. */
-const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&')}$`);
-
-/** The entry of the nodes panel (n8n's node creator) named exactly `name`. */
-const nodesPanelEntry = (name: string) => page.getByTestId('node-creator').getByTestId('node-creator-item-name').filter({ hasText: exactly(name) }).first();
-
-/** Types `query` in the nodes panel's search as a user does, and returns the entry `name` it finds. */
-async function searchNodes(query: string, name: string): Promise<Locator> {
-	const search = page.getByPlaceholder('Search nodes...');
-	const entry = nodesPanelEntry(name);
-	// Emptied first, so the entry found below is the answer to this query, not to the previous one.
-	await search.fill('');
-	await entry.waitFor({ state: 'hidden' });
-	await search.fill(query);
-	await entry.waitFor();
-	return entry;
 }
 
 /** The titles of the options a parameter's list offers (descriptions left out), shot while open if named; the list is closed again. */
@@ -187,8 +155,7 @@ describe('node search', () => {
 			await page.getByTestId('canvas-add-button').click();
 		}
 		const entry = await searchNodes(query, 'Audience');
-		const description = await entry
-			.evaluate((name) => (name.closest(':has([data-test-id="node-creator-item-description"])')?.querySelector('[data-test-id="node-creator-item-description"]') as unknown as Shown | null)?.innerText);
+		const description = await actions.entryDescription(entry);
 		expect(description).toBe(APP_DESCRIPTION);
 		await shot(`search-${query}`);
 	});
@@ -374,20 +341,7 @@ describe('credentials created in the editor', () => {
 
 describe('the flagship example run from the editor', () => {
 	it('executes: Batch holds the 5,000 contacts, CommBox the 5,000 rows, and the summary line shows', async () => {
-		sandbox.reset();
-		await openWorkflow(flagship.id);
-		await page.getByTestId('execute-workflow-button').click();
-		const replace = canvasNode('Replace CommBox static audience');
-		await replace.locator('[data-test-id="canvas-node-status-success"]').or(replace.getByText('1 item')).first().waitFor({ timeout: 180_000 });
-		await sandbox.whenIdle();
-		expect(sandbox.state().batch.audiences.sandbox_audience.nb_ids).toBe(5000);
-		expect(sandbox.state().commBox.audiences['1001'].rows).toHaveLength(5000);
-		await shot('flagship-executed');
-
-		const ndv = await openNode('Sync to Batch audience');
-		await ndv.getByText('5,000 items → 1 request: 5,000 ids accepted, 0 duplicates collapsed, 0 invalid').waitFor();
-		await shot('flagship-summary-hint');
-		await closeNode();
+		await actions.runFlagship(page, editor, sandbox, 'flagship', shot);
 	});
 });
 
