@@ -45,6 +45,20 @@ export default [
 		},
 	},
 	{
+		// What n8n installs with the package is only its own files: n8n's import rule accepts any
+		// devDependency, so a library left unbundled in dist/ would pass it and fail in n8n.
+		files: ['dist/**/*.js'],
+		rules: {
+			'no-restricted-syntax': [
+				'error',
+				{
+					selector: "CallExpression[callee.name='require'][arguments.0.value!=/^(\\.{1,2}\\/|n8n-workflow$|crypto$)/]",
+					message: 'dist/ may require only its own files, n8n-workflow and crypto: bundle the library (gulpfile.js).',
+				},
+			],
+		},
+	},
+	{
 		// Layering: the sync engine is pure TypeScript, unit-tested on its own.
 		files: ['nodes/Audience/engine/**/*.ts'],
 		rules: {
