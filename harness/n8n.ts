@@ -338,6 +338,31 @@ export class LocalN8n {
 	}
 }
 
+/**
+ * Whether this n8n sends error items whose json holds more than `error` and `message` (the Audience
+ * node's carry `details`) to the error output: n8n 2.35.3 and later, and 2.34.6 (n8n-core 2.35.2 and
+ * 2.34.4). Earlier n8n, every 1.x included, only takes json holding `error` alone or with `message`.
+ */
+export function errorOutputTakesDetails(version = provisionN8n().version): boolean {
+	const [major, minor, patch] = version.split('.').map(Number);
+	if (major !== 2) return major > 2;
+	return minor > 35 || (minor === 35 && patch >= 3) || (minor === 34 && patch >= 6);
+}
+
+/**
+ * A node's items on the success output and on the error output (enabled). On an n8n that does not
+ * route error items carrying `details` (see errorOutputTakesDetails), those stay on the success
+ * output, without the input item's fields n8n merges into the items it routes: they are counted as
+ * error items here, so that a test checks the same items on every n8n version.
+ */
+export function outputsOf(result: RunResult, nodeName: string) {
+	const success = outputOf(result, nodeName, 0);
+	const errors = outputOf(result, nodeName, 1);
+	if (errorOutputTakesDetails()) return { success, errors };
+	const unrouted = (item: (typeof success)[number]) => Object.keys(item.json).sort().join() === 'details,error';
+	return { success: success.filter((item) => !unrouted(item)), errors: [...errors, ...success.filter(unrouted)] };
+}
+
 /** Output items of a node's first run, on the given output (0 = main, 1 = error output). */
 export function outputOf(result: RunResult, nodeName: string, output = 0) {
 	const run = result.runData[nodeName]?.[0];

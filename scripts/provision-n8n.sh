@@ -54,7 +54,7 @@ install_n8n() {
   fi
   # Install scripts are skipped: an optional native dependency downloads from outside the registry.
   PATH="$(dirname "$NODE_BIN"):$PATH" npm install --prefix "$N8N_DIR" "n8n@$N8N_VERSION" --ignore-scripts --no-audit --no-fund --loglevel=error >&2 \
-    || fail "step 'install n8n': npm could not install n8n@$N8N_VERSION; check the registry is reachable, then run again"
+    || fail "step 'install n8n': npm could not install n8n@$N8N_VERSION (npm's error above: the registry unreachable, or a dependency it does not have); run again once the registry answers, or pick another N8N_VERSION"
   say "building sqlite3 for n8n against Node $NODE24_VERSION"
   build_sqlite
 }

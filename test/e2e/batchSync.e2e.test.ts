@@ -1,10 +1,10 @@
 import { batchView, createBatchAudience, pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from '../../harness/fixture';
-import { outputOf } from '../../harness/n8n';
+import { outputOf, outputsOf } from '../../harness/n8n';
 import { AUDIENCE, byName, CREDENTIAL_REFS, linearWorkflow, type NodeSpec, TYPED_ATTRIBUTES } from '../../harness/workflows';
 
 /**
- * Issue "Batch Update and Replace" in a real n8n 2.40.7 (1.123.x with N8N_VERSION=1.x:
- * `npm run test:n8n1`) against the sandbox: what the sandbox received and holds, the output items
+ * Issue "Batch Update and Replace" in a real n8n 2.40.7 (other versions: `npm run
+ * test:n8n-versions`) against the sandbox: what the sandbox received and holds, the output items
  * and their pairedItem.
  */
 const audienceNode = (operation: string, parameters: Record<string, unknown>, extra: Partial<NodeSpec> = {}): NodeSpec => ({
@@ -205,8 +205,7 @@ describe('Batch Update and Replace in a real n8n', () => {
 		expect(result.error).toBeUndefined();
 		await fixture.sandbox.whenIdle();
 
-		const success = outputOf(result, 'Audience', 0);
-		const errors = outputOf(result, 'Audience', 1);
+		const { success, errors } = outputsOf(result, 'Audience');
 		expect(success).toHaveLength(1);
 		expect(success[0].json).toMatchObject({ ids: 3, added: 3 });
 		expect(pairedIndexes(success)).toEqual([0, 3, 9]);

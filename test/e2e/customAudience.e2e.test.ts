@@ -33,7 +33,7 @@ return items;`;
 
 const ONE_ITEM = 'return [{ json: { id: "i-1" } }];';
 const BAD_NAMES = `return ['../x', 'a/b', '%2e%2e'].map((list, i) => ({ json: { id: 'n-' + i, list } }));`;
-const fromItems = '={{ $("Items").item.json.list }}';
+const fromItem = '={{ $json.list }}';
 const failing = (retries: number) => legacy('Audience', 'update', { audience: byName('sandbox_audience'), options: { maxRetries: retries } });
 
 const workflows = [
@@ -49,11 +49,19 @@ const workflows = [
 		legacy('Get Many', 'getMany', { returnAll: true }),
 	]),
 	linearWorkflow('legacyListLimit', ONE_ITEM, [legacy('Get Many', 'getMany', { returnAll: false, limit: 150 })]),
-	linearWorkflow('legacyBadNames', BAD_NAMES, [
-		legacy('Audience', 'update', { audience: { __rl: true, mode: 'name', value: '={{ $json.list }}' } }, { onError: 'continueRegularOutput' }),
-		legacy('Delete', 'delete', { audience: { __rl: true, mode: 'name', value: fromItems } }, { onError: 'continueRegularOutput' }),
-		legacy('Check Indexing', 'checkIndexing', { audience: { __rl: true, mode: 'name', value: fromItems } }, { onError: 'continueRegularOutput' }),
-	]),
+	// The three nodes side by side, each reading the names from the items themselves: after a node,
+	// `$("Items").item` evaluates to nothing in n8n 1.123.81's default (vm) expression engine.
+	{
+		...linearWorkflow('legacyBadNames', BAD_NAMES, [
+			legacy('Audience', 'update', { audience: { __rl: true, mode: 'name', value: fromItem } }, { onError: 'continueRegularOutput' }),
+			legacy('Delete', 'delete', { audience: { __rl: true, mode: 'name', value: fromItem } }, { onError: 'continueRegularOutput' }),
+			legacy('Check Indexing', 'checkIndexing', { audience: { __rl: true, mode: 'name', value: fromItem } }, { onError: 'continueRegularOutput' }),
+		]),
+		connections: {
+			Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
+			Items: { main: [['Audience', 'Delete', 'Check Indexing'].map((node) => ({ node, type: 'main', index: 0 }))] },
+		},
+	},
 	linearWorkflow('legacyCode10', ONE_ITEM, [
 		{ ...failing(0), credentials: { batchCustomAudienceApi: { id: 'legacyBadRest1', name: 'Legacy, bad REST key' } } },
 	]),

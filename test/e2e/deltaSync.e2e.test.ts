@@ -4,7 +4,7 @@ import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
 import { join } from 'path';
 import { createBatchAudience, pairedIndexes, range, startE2e, stopE2e, type E2eFixture } from '../../harness/fixture';
-import { outputOf, provisionN8n, type RunResult, type WorkflowJson } from '../../harness/n8n';
+import { outputOf, outputsOf, provisionN8n, type RunResult, type WorkflowJson } from '../../harness/n8n';
 import { audienceNode, byName, type NodeSpec } from '../../harness/workflows';
 
 /**
@@ -357,7 +357,7 @@ describe('delta sync in a real n8n', () => {
 			[500, 0, '500'],
 		]);
 		expect(secondWrites.filter((r) => r.status === 202).reduce((sum, r) => sum + r.ids, 0)).toBe(29);
-		const errors = outputOf(second, 'Audience', 1) as Item[];
+		const { success: secondSuccess, errors } = outputsOf(second, 'Audience');
 		const failed = errors.map((item) => {
 			const pairs = Array.isArray(item.pairedItem) ? item.pairedItem : [item.pairedItem];
 			expect(pairs).toHaveLength(1);
@@ -366,7 +366,7 @@ describe('delta sync in a real n8n', () => {
 		expect(sorted(failed.map((f) => f.id))).toEqual(sorted([...range(20).map((i) => `r-${i}`), 'r-33']));
 		expect(failed.filter((f) => f.id === 'r-33').map((f) => f.outcome)).toEqual(['refused']);
 		expect(new Set(failed.filter((f) => f.id !== 'r-33').map((f) => f.outcome))).toEqual(new Set(['unknown']));
-		const secondGroups = byOutcome(outputOf(second, 'Audience') as Item[], changed);
+		const secondGroups = byOutcome(secondSuccess as Item[], changed);
 		expect(secondGroups['accepted/changed']).toHaveLength(29);
 		expect(secondGroups['unchanged/unchanged']).toHaveLength(50);
 		expect(bannerOf(second, 'Only new and changed members')).toMatch(
