@@ -7,11 +7,12 @@
  * (Batch Update). One n8n, one page; the steps run in order, each from where the previous one left
  * the workflow. Screenshots go to .tmp/browser/tracking-*.png.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { type E2eFixture, startServedE2e, stopServedE2e } from '../../harness/fixture';
 import type { NodeRun, WorkflowJson } from '../../harness/n8n';
 import { AUDIENCE, byName, CREDENTIAL_REFS } from '../../harness/workflows';
-import { launchChromium, screenshotPath, setUpOwner } from './chromium';
+import { launchChromium, openEditor, screenshotPath } from './chromium';
+import * as actions from './editorActions';
 
 const WORKFLOW_ID = 'browserTracking1';
 const WEBHOOK_PATH = 'crm-contacts-changed';
@@ -78,12 +79,7 @@ let editor: string;
 
 beforeAll(async () => {
 	[served, browser] = await Promise.all([startServedE2e({ workflows: [workflow], publish: [WORKFLOW_ID] }), launchChromium()]);
-	editor = `http://localhost:${served.n8n.port}`;
-	page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-	page.setDefaultTimeout(60_000);
-	page.setDefaultNavigationTimeout(120_000);
-	page.on('dialog', (dialog) => void dialog.accept());
-	await setUpOwner(page, editor);
+	({ page, editor } = await openEditor(browser, served.n8n.port, 60_000));
 }, 20 * 60_000);
 
 afterAll(async () => {
@@ -92,7 +88,7 @@ afterAll(async () => {
 });
 
 const shot = async (name: string) => await page.screenshot({ path: screenshotPath(`tracking-${name}`) });
-const canvasNode = (name: string) => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
+const canvasNode = (name: string) => actions.canvasNode(page, name);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The ids count of each Batch update request the sandbox received, in arrival order. */
@@ -149,20 +145,9 @@ const byOutcome = (run: NodeRun) => {
 };
 const contactIds = Array.from({ length: 30 }, (_, i) => `contact_${String(i).padStart(2, '0')}`);
 
-async function openNode(name: string, within = page.locator('body')): Promise<void> {
-	await within.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`).dblclick();
-	await page.getByTestId('ndv').getByTestId('node-parameters').waitFor();
-}
-
-async function closeNode(): Promise<void> {
-	await page.getByTestId('ndv-close-button').click();
-	await page.getByTestId('ndv').waitFor({ state: 'hidden' });
-}
-
-async function openWorkflow(): Promise<void> {
-	await page.goto(`${editor}/workflow/${WORKFLOW_ID}`, { waitUntil: 'domcontentloaded' });
-	await canvasNode(SYNC_NODE).waitFor();
-}
+const openNode = async (name: string, within?: Locator) => await actions.openNode(page, name, within);
+const closeNode = async () => await actions.closeNode(page);
+const openWorkflow = async () => await actions.openWorkflow(page, editor, WORKFLOW_ID);
 
 /** The Code node's editor: the code it shows, and typing in it as a user does. */
 const codeEditor = () => page.getByTestId('ndv').getByTestId('parameter-input-jsCode').locator('.cm-content');

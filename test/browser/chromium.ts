@@ -52,7 +52,7 @@ export const OWNER = { email: 'owner@example.com', firstName: 'Sandbox', lastNam
  * serves its editor a moment before its REST routes (404, or a 200 page "n8n is starting up"): ask
  * until the route answers.
  */
-export async function setUpOwner(page: Page, editor: string): Promise<void> {
+async function setUpOwner(page: Page, editor: string): Promise<void> {
 	const setUp = async () => await page.request.post(`${editor}/rest/owner/setup`, { data: OWNER });
 	let setup = await setUp();
 	const starting = () => setup.status() === 404 || !(setup.headers()['content-type'] ?? '').includes('json');
@@ -62,4 +62,19 @@ export async function setUpOwner(page: Page, editor: string): Promise<void> {
 	}
 	expect(setup.status()).toBe(200);
 	expect(starting()).toBe(false);
+}
+
+/**
+ * A page on the editor of the n8n serving on `port`: the window size the screenshots use, the
+ * default wait of each action, n8n's "leave this page?" dialogs accepted, and the owner set up and
+ * logged in.
+ */
+export async function openEditor(browser: Browser, port: number, defaultTimeoutMs: number): Promise<{ page: Page; editor: string }> {
+	const editor = `http://localhost:${port}`;
+	const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+	page.setDefaultTimeout(defaultTimeoutMs);
+	page.setDefaultNavigationTimeout(120_000);
+	page.on('dialog', (dialog) => void dialog.accept());
+	await setUpOwner(page, editor);
+	return { page, editor };
 }

@@ -13,7 +13,7 @@ import { LocalRegistry } from '../../harness/registry';
 import { RegistryProxy } from '../../harness/registryProxy';
 import { sandboxCredentials } from '../../harness/workflows';
 import { type Sandbox, startSandbox } from '../../sandbox';
-import { launchChromium, screenshotPath, setUpOwner } from './chromium';
+import { launchChromium, openEditor, screenshotPath } from './chromium';
 import { APP_DESCRIPTION, entryDescription, flagship, nodesPanelEntry, runFlagship } from './editorActions';
 
 jest.setTimeout(120_000);
@@ -44,11 +44,7 @@ beforeAll(async () => {
 	await n8n.importCredentials(sandboxCredentials(sandbox.url));
 	await n8n.importWorkflows([flagship]);
 	[browser] = await Promise.all([launchChromium(), n8n.start()]);
-	editor = `http://localhost:${n8n.port}`;
-	page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-	page.setDefaultTimeout(60_000);
-	page.setDefaultNavigationTimeout(120_000);
-	await setUpOwner(page, editor);
+	({ page, editor } = await openEditor(browser, n8n.port, 60_000));
 }, 8 * 60_000);
 
 afterAll(async () => {

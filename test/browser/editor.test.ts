@@ -13,7 +13,7 @@ type Shown = { innerText: string; offsetParent: unknown };
 import { LocalN8n, type WorkflowJson } from '../../harness/n8n';
 import { AUDIENCE, AUDIENCE_TRIGGER, CREDENTIAL_REFS, sandboxCredentials } from '../../harness/workflows';
 import { type Sandbox, startSandbox } from '../../sandbox';
-import { launchChromium, screenshotPath, setUpOwner } from './chromium';
+import { launchChromium, openEditor, screenshotPath } from './chromium';
 import * as actions from './editorActions';
 import { APP_DESCRIPTION, flagship } from './editorActions';
 import { readmePanels } from './readme';
@@ -84,16 +84,11 @@ beforeAll(async () => {
 	await n8n.importCredentials(sandboxCredentials(sandbox.url));
 	await n8n.importWorkflows([flagship, panelsWorkflow]);
 	[browser] = await Promise.all([launchChromium(), n8n.start()]);
-	editor = `http://localhost:${n8n.port}`;
-	page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-	page.setDefaultTimeout(30_000);
-	page.setDefaultNavigationTimeout(120_000);
-	page.on('dialog', (dialog) => void dialog.accept());
+	({ page, editor } = await openEditor(browser, n8n.port, 30_000));
 	page.on('console', (message) => {
 		if (message.type() === 'error') consoleErrors.push(message.text());
 	});
 	page.on('pageerror', (error) => consoleErrors.push(String(error.stack ?? error.message)));
-	await setUpOwner(page, editor);
 }, 8 * 60_000);
 
 afterAll(async () => {

@@ -18,8 +18,9 @@ export async function openWorkflow(page: Page, editor: string, id: string): Prom
 	await page.getByTestId('canvas-node').first().waitFor();
 }
 
-export async function openNode(page: Page, name: string): Promise<Locator> {
-	await canvasNode(page, name).dblclick();
+/** Opens the panel of the node `name`, on the canvas or within another view (an execution's preview). */
+export async function openNode(page: Page, name: string, within: Page | Locator = page): Promise<Locator> {
+	await within.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`).dblclick();
 	const ndv = page.getByTestId('ndv');
 	await ndv.getByTestId('node-parameters').waitFor();
 	return ndv;
