@@ -54,7 +54,8 @@ export class RegistryProxy {
 					response.pipe(answer);
 				},
 			);
-			forwarded.on('error', () => answer.writeHead(502).end());
+			// The registry gone: 502, or a cut answer if it had begun (never a second status line).
+			forwarded.on('error', () => (answer.headersSent ? answer.destroy() : answer.writeHead(502).end()));
 			incoming.pipe(forwarded);
 		});
 		const server = createHttpServer((incoming, answer) => {
