@@ -45,20 +45,26 @@ export function provisionN8n(): Toolchain {
 export type Installation = 'custom' | 'community' | 'none';
 
 /**
- * Stages the package as it would be published into `modules`: the tarball `npm pack` makes (the
- * built dist with papaparse bundled in, README, LICENSE, package.json, and no node_modules),
- * unpacked, with the peer dependency n8n-workflow resolved to n8n's own copy.
+ * Unpacks into `folder` the tarball `npm pack` makes of the built package, as it would be published
+ * (the built dist with its libraries bundled in, README, LICENSE, package.json, no node_modules).
  */
-function stagePackage(root: string, modules: string, tools: Toolchain): void {
+export function unpackPackage(folder: string): void {
 	if (!existsSync(join(REPO, 'dist/nodes/Audience/Audience.node.js'))) {
 		throw new Error('The package is not built: run `npm run build` first');
 	}
-	const pkg = join(modules, PACKAGE_NAME);
-	mkdirSync(join(pkg, 'node_modules'), { recursive: true });
+	mkdirSync(folder, { recursive: true });
 	const [packed] = JSON.parse(
-		execFileSync('npm', ['pack', '--json', '--silent', '--pack-destination', root], { cwd: REPO, encoding: 'utf8' }),
+		execFileSync('npm', ['pack', '--json', '--silent', '--pack-destination', folder], { cwd: REPO, encoding: 'utf8' }),
 	) as Array<{ filename: string }>;
-	execFileSync('tar', ['-xzf', join(root, packed.filename), '-C', pkg, '--strip-components=1']);
+	execFileSync('tar', ['-xzf', join(folder, packed.filename), '-C', folder, '--strip-components=1']);
+	rmSync(join(folder, packed.filename));
+}
+
+/** Stages the package as published into `modules`, with the peer dependency n8n-workflow resolved to n8n's own copy. */
+function stagePackage(modules: string, tools: Toolchain): void {
+	const pkg = join(modules, PACKAGE_NAME);
+	unpackPackage(pkg);
+	mkdirSync(join(pkg, 'node_modules'), { recursive: true });
 	symlinkSync(join(tools.n8nModules, 'n8n-workflow'), join(pkg, 'node_modules/n8n-workflow'));
 }
 
@@ -119,11 +125,9 @@ export class LocalN8n {
 	/** The prefix of the package's node types in this n8n. */
 	readonly nodePrefix: string;
 	private readonly tools: Toolchain;
-	/** Where the tarball is packed and, for a `custom` installation, unpacked. */
-	private readonly staging: string;
 	/**
-	 * The extensions folder n8n loads the package from (the unpacked tarball; '' for a community
-	 * installation), outside the clone so that nothing in the repository's node_modules can stand in
+	 * The extensions folder n8n loads the package from (the unpacked tarball; '' unless `custom`),
+	 * outside the clone so that nothing in the repository's node_modules can stand in
 	 * for what the package bundles.
 	 */
 	readonly custom: string;
@@ -137,9 +141,8 @@ export class LocalN8n {
 		// A community package is resolved from the user folder: that folder is then outside the clone too.
 		this.folder = mkdtempSync(join(installation === 'custom' ? join(REPO, '.tmp') : tmpdir(), 'n8n-'));
 		this.nodePrefix = installation === 'custom' ? NODE_PREFIX : `${PACKAGE_NAME}.`;
-		this.staging = mkdtempSync(join(tmpdir(), 'n8n-nodes-audience-sync-'));
-		this.custom = installation === 'custom' ? join(this.staging, 'custom') : '';
-		if (installation !== 'none') stagePackage(this.staging, this.custom || join(this.folder, '.n8n/nodes/node_modules'), tools);
+		this.custom = installation === 'custom' ? mkdtempSync(join(tmpdir(), 'n8n-nodes-audience-sync-')) : '';
+		if (installation !== 'none') stagePackage(this.custom || join(this.folder, '.n8n/nodes/node_modules'), tools);
 		if (installation === 'community') {
 			const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
 			const installed = { name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: version } };
@@ -334,7 +337,7 @@ export class LocalN8n {
 		if (this.server) this.signal(this.server, 'SIGKILL');
 		if (process.env.KEEP_N8N === '1') return;
 		rmSync(this.folder, { recursive: true, force: true });
-		rmSync(this.staging, { recursive: true, force: true });
+		if (this.custom) rmSync(this.custom, { recursive: true, force: true });
 	}
 }
 

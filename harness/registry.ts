@@ -1,16 +1,15 @@
 import { type ChildProcess, execFileSync, spawn } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
-import { runProvisioning } from './provision';
+import { join } from 'path';
 import { freePort } from './freePort';
+import { unpackPackage } from './n8n';
+import { runProvisioning } from './provision';
 
 /**
  * A local npm registry (Verdaccio, provisioned by scripts/provision-services.sh) on loopback, with
  * no uplink: it serves only what the test publishes to it with `npm publish`.
  */
-const REPO = resolve(__dirname, '..');
-
 export class LocalRegistry {
 	readonly url: string;
 	private readonly folder: string;
@@ -82,11 +81,8 @@ export class LocalRegistry {
 	 */
 	publish(version: string, change?: (packageFolder: string) => void): void {
 		const staging = mkdtempSync(join(this.folder, 'publish-'));
-		const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--silent', '--pack-destination', staging], { cwd: REPO, encoding: 'utf8' })) as Array<{
-			filename: string;
-		}>;
 		const folder = join(staging, 'package');
-		execFileSync('tar', ['-xzf', join(staging, packed.filename), '-C', staging]);
+		unpackPackage(folder);
 		const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version: string };
 		manifest.version = version;
 		writeFileSync(join(folder, 'package.json'), JSON.stringify(manifest, null, 2));

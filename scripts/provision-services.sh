@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Provisions the services the test suite drives beside n8n (Chromium, PostgreSQL, Redis and a local
-# npm registry) into the
-# cache of provision-n8n.sh, once per machine. On every call it checks that what it provided still
-# runs, and repairs or reinstalls what fails the check.
+# npm registry) into the cache of provision-n8n.sh, once per machine. On every call it checks that
+# what it provided still runs, and repairs or reinstalls what fails the check.
 #
 #   bash scripts/provision-services.sh [chromium] [postgres] [redis] [registry]   (no argument: all four)
 #
